@@ -1,0 +1,33 @@
+# The two commands of the README, and the few helpers behind them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lock clean
+
+# 1. From a fresh clone: venv, install, local Kafka + Elasticsearch, the demo.
+demo: $(INSTALLED)
+	$(BIN)/passaparola stack up
+	$(BIN)/passaparola demo
+
+# 2. The whole test suite (starts the local stack if it is not up, stops it if it started it).
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Re-pin constraints.txt after changing dependencies in pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^passaparola' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,3 @@
+from passaparola.cli import main
+
+main()

@@ -1,0 +1,211 @@
+"""Configuration, in one place: ``PASSAPAROLA_*`` environment variables over an optional TOML file.
+
+Precedence, highest first: keyword arguments (tests), environment variables, the TOML file
+(``PASSAPAROLA_CONFIG`` or ``./passaparola.toml``), the defaults below. Nested fields use a
+double underscore in the environment: ``PASSAPAROLA_STACK__KAFKA_PORT=19092``.
+
+Secrets live only in the ``secrets`` section and are read only from the environment
+(``PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD``); a TOML file that carries one is refused,
+so a password never lands in a committed file. ``SecretStr`` keeps them out of logs and reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "PASSAPAROLA_CONFIG"
+DEFAULT_CONFIG_FILE = "passaparola.toml"
+
+
+class _Section(BaseModel):
+    # A misspelt key is an error, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid")
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+class StackSettings(_Section):
+    """The local Kafka broker and Elasticsearch node that ``passaparola stack`` runs."""
+
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("PASSAPAROLA_CACHE_DIR") or _xdg("XDG_CACHE_HOME", ".cache") / "passaparola"),
+        description="downloads (Maven repository, Kafka jars, Elasticsearch zip); safe to keep between CI runs",
+    )
+    state_dir: Path = Field(
+        default_factory=lambda: _xdg("XDG_STATE_HOME", ".local/state") / "passaparola",
+        description="data, logs and pid files of the running services",
+    )
+    kafka_version: str = "4.1.1"
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    kafka_heap: str = "512m"
+    elasticsearch_version: str = "8.19.21"
+    elasticsearch_port: int = 9200
+    elasticsearch_transport_port: int = 9300
+    elasticsearch_heap: str = "1g"
+    java_home: Path | None = Field(default=None, description="a JDK 17+; default: JAVA_HOME, then java on PATH")
+    start_timeout_s: float = 180.0
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str = Field(default="", description="default: the local stack's broker")
+    client_id: str = "passaparola"
+    compression: Literal["gzip", "none"] = Field(default="gzip", description="gzip needs no native codec on any client")
+    partitions: int = Field(default=6, ge=1, description="partitions of the topics we create")
+    replication_factor: int = Field(default=1, ge=1)
+
+
+class ElasticsearchSettings(_Section):
+    url: str = Field(default="", description="default: the local stack's node")
+    username: str | None = None
+    index_prefix: str = "passaparola"
+    replicas: int = Field(default=0, ge=0, description="0 suits one node; use 1+ on a cluster")
+    verify_certs: bool = True
+    ca_certs: Path | None = None
+    request_timeout_s: float = 30.0
+
+
+class TopicSettings(_Section):
+    """Kafka topic names: the contract between workers."""
+
+    mentions_raw: str = "mentions.raw"
+    mentions_enriched: str = "mentions.enriched"
+    replies: str = "replies"
+    alerts: str = "alerts"
+    ingest_state: str = "ingest.state"
+    ingest_errors: str = "ingest.errors"
+    streams_dlq: str = "streams.dlq"
+    sink_dlq: str = "sink.dlq"
+
+
+class Brand(_Section):
+    name: str
+    query: str = Field(default="", description="brand query: AND, OR, NOT, \"phrases\", NEAR/n, field:value")
+    own_accounts: dict[str, list[str]] = Field(
+        default_factory=dict, description="platform -> the brand's own handles or ids there"
+    )
+    competitor: bool = Field(default=False, description="tracked for share of voice, not answered by us")
+
+
+class Source(_Section):
+    name: str
+    kind: Literal[
+        "feed", "wordpress", "disqus", "mastodon", "bluesky", "reddit", "hackernews", "x", "facebook", "youtube"
+    ]
+    url: str | None = None
+    query: str | None = None
+    brand: str | None = None
+    interval_s: int = Field(default=300, ge=10)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class BusinessHours(_Section):
+    timezone: str = "Europe/Rome"
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="0 is Monday")
+
+
+class ReplySettings(_Section):
+    """How soon a brand should answer, per intent, in business hours."""
+
+    sla_hours: dict[str, float] = Field(
+        default_factory=lambda: {"complaint": 4, "question": 8, "purchase": 2, "suggestion": 48, "praise": 72}
+    )
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+
+
+class Secrets(_Section):
+    """Credentials, from the environment only (``PASSAPAROLA_SECRETS__<NAME>``)."""
+
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_api_key: SecretStr | None = None
+    grafana_token: SecretStr | None = None
+    alert_webhook_url: SecretStr | None = None
+    x_bearer_token: SecretStr | None = None
+    mastodon_token: SecretStr | None = None
+    reddit_client_secret: SecretStr | None = None
+    facebook_token: SecretStr | None = None
+    youtube_api_key: SecretStr | None = None
+    disqus_api_key: SecretStr | None = None
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the text says what to change."""
+
+
+class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        if "secrets" in data:
+            names = ", ".join(sorted(data["secrets"]))
+            raise ConfigError(
+                f"{self.toml_file_path}: secrets ({names}) may come only from the environment, "
+                "e.g. PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD"
+            )
+        return data
+
+
+def config_file() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PASSAPAROLA_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_host: str = Field(default="127.0.0.1", description="0.0.0.0 in containers, so Prometheus can scrape")
+    metrics_port: int = Field(default=0, description="Prometheus /metrics and /healthz; 0 picks a free port")
+    stack: StackSettings = Field(default_factory=StackSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    brands: list[Brand] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    replies: ReplySettings = Field(default_factory=ReplySettings)
+    secrets: Secrets = Field(default_factory=Secrets)
+
+    @model_validator(mode="after")
+    def _local_defaults(self) -> Settings:
+        # Unset endpoints point at the local stack, so one port setting moves both sides.
+        if not self.kafka.bootstrap_servers:
+            self.kafka.bootstrap_servers = f"127.0.0.1:{self.stack.kafka_port}"
+        if not self.elasticsearch.url:
+            self.elasticsearch.url = f"http://127.0.0.1:{self.stack.elasticsearch_port}"
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlWithoutSecrets(settings_cls, toml_file=config_file()))
+
+    def brand(self, name: str) -> Brand | None:
+        return next((b for b in self.brands if b.name == name), None)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)

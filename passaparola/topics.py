@@ -1,0 +1,58 @@
+"""Kafka topics: their names come from settings, their shape is decided here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from passaparola.config import Settings
+
+SCHEMA_HEADER = "passaparola-schema"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """Every topic the pipeline uses, with partitions and retention policy."""
+    t, k = settings.topics, settings.kafka
+    data = dict(partitions=k.partitions, replication_factor=k.replication_factor)
+    # Dead-letter and error topics keep a month: someone has to read them.
+    keep_month = {"retention.ms": str(30 * 24 * 3600 * 1000)}
+    return [
+        TopicSpec(t.mentions_raw, **data),
+        TopicSpec(t.mentions_enriched, **data),
+        TopicSpec(t.replies, **data),
+        TopicSpec(t.alerts, **data),
+        # Connector cursors: only the latest per source matters, so compact.
+        TopicSpec(t.ingest_state, 1, k.replication_factor, {"cleanup.policy": "compact"}),
+        TopicSpec(t.ingest_errors, 1, k.replication_factor, keep_month),
+        TopicSpec(t.streams_dlq, 1, k.replication_factor, keep_month),
+        TopicSpec(t.sink_dlq, 1, k.replication_factor, keep_month),
+    ]
+
+
+def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> list[str]:
+    """Create the topics that do not exist yet; return the names created. Idempotent."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    specs = topic_specs(settings) if specs is None else specs
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers, client_id=settings.kafka.client_id)
+    try:
+        missing = [s for s in specs if s.name not in set(admin.list_topics())]
+        created = []
+        for spec in missing:
+            try:
+                admin.create_topics([NewTopic(spec.name, spec.partitions, spec.replication_factor, topic_configs=spec.config)])
+                created.append(spec.name)
+            except TopicAlreadyExistsError:  # created meanwhile by another worker
+                pass
+        return created
+    finally:
+        admin.close()

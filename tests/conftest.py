@@ -1,0 +1,70 @@
+"""Shared fixtures: one real Kafka broker and one real Elasticsearch node per test run.
+
+The session starts the local stack unless it is already up (then it reuses it and leaves
+it running). It stops only what it started. Every test that touches the services gets its
+own topic names, consumer groups and index prefix, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from passaparola.config import Settings, TopicSettings, load_settings
+from passaparola.stack import LocalStack
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def local_stack(base_settings: Settings):
+    stack = LocalStack(base_settings.stack)
+    started = stack.up()
+    yield stack
+    if any(started.values()) and not os.environ.get("PASSAPAROLA_TEST_KEEP_STACK"):
+        stack.down()
+
+
+def unique_settings(base: Settings, tag: str) -> Settings:
+    """Settings whose topics, groups and indices belong to one test only."""
+    topics = TopicSettings(**{name: f"{tag}.{value}" for name, value in base.topics.model_dump().items()})
+    kafka = base.kafka.model_copy(update={"client_id": tag, "partitions": 3})
+    es = base.elasticsearch.model_copy(update={"index_prefix": tag})
+    return base.model_copy(update={"topics": topics, "kafka": kafka, "elasticsearch": es})
+
+
+@pytest.fixture
+def tag(request: pytest.FixtureRequest) -> str:
+    """A short unique name for this test's Kafka and Elasticsearch resources."""
+    return f"t-{request.node.name[:24].lower().replace('_', '-').strip('-[]')}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def settings(local_stack: LocalStack, base_settings: Settings, tag: str) -> Settings:
+    return unique_settings(base_settings, tag)
+
+
+@pytest.fixture
+def worker_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a worker subprocess exactly this test's settings."""
+    env = {**os.environ, "PASSAPAROLA_KAFKA__CLIENT_ID": settings.kafka.client_id}
+    env["PASSAPAROLA_KAFKA__PARTITIONS"] = str(settings.kafka.partitions)
+    env["PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX"] = settings.elasticsearch.index_prefix
+    for name, value in settings.topics.model_dump().items():
+        env[f"PASSAPAROLA_TOPICS__{name.upper()}"] = value
+    return env
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """``../shared``: real third-party data for tests (read only)."""
+    assert SHARED.exists(), f"{SHARED} (the shared data folder beside the repository) is missing"
+    return SHARED

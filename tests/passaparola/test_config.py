@@ -1,0 +1,76 @@
+from pathlib import Path
+
+import pytest
+
+from passaparola.config import ConfigError, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in [n for n in __import__("os").environ if n.startswith("PASSAPAROLA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray ./passaparola.toml
+
+
+def test_defaults_point_at_the_local_stack():
+    s = load_settings()
+    assert s.kafka.bootstrap_servers == "127.0.0.1:9092"
+    assert s.elasticsearch.url == "http://127.0.0.1:9200"
+
+
+def test_one_port_setting_moves_the_service_and_its_clients(monkeypatch):
+    monkeypatch.setenv("PASSAPAROLA_STACK__KAFKA_PORT", "19092")
+    monkeypatch.setenv("PASSAPAROLA_STACK__ELASTICSEARCH_PORT", "19200")
+    s = load_settings()
+    assert s.stack.kafka_port == 19092 and s.kafka.bootstrap_servers == "127.0.0.1:19092"
+    assert s.elasticsearch.url == "http://127.0.0.1:19200"
+
+
+def test_explicit_endpoints_win_over_the_local_stack(monkeypatch):
+    monkeypatch.setenv("PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS", "kafka:9092")
+    assert load_settings().kafka.bootstrap_servers == "kafka:9092"
+
+
+def test_cache_dir_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("PASSAPAROLA_CACHE_DIR", str(tmp_path / "c"))
+    assert load_settings().stack.cache_dir == tmp_path / "c"
+
+
+def test_annotated_example_loads_with_brands_sources_and_slas(monkeypatch):
+    monkeypatch.setenv("PASSAPAROLA_CONFIG", str(REPO / "passaparola.example.toml"))
+    s = load_settings()
+    assert [b.name for b in s.brands] == ["aurora", "brezza"]
+    assert s.brand("aurora").own_accounts["x"] == ["caffeaurora"]
+    assert s.brand("brezza").competitor
+    assert {src.kind for src in s.sources} == {"feed", "mastodon"}
+    assert s.replies.sla_hours["complaint"] == 4
+    assert s.replies.business_hours.timezone == "Europe/Rome"
+
+
+def test_environment_wins_over_the_file(monkeypatch, tmp_path):
+    (tmp_path / "passaparola.toml").write_text('[elasticsearch]\nindex_prefix = "from-file"\n')
+    assert load_settings().elasticsearch.index_prefix == "from-file"
+    monkeypatch.setenv("PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX", "from-env")
+    assert load_settings().elasticsearch.index_prefix == "from-env"
+
+
+def test_secrets_in_the_file_are_refused(tmp_path):
+    (tmp_path / "passaparola.toml").write_text('[secrets]\nelasticsearch_password = "hunter2"\n')
+    with pytest.raises(ConfigError, match="only from the environment") as err:
+        load_settings()
+    assert "hunter2" not in str(err.value)
+
+
+def test_secrets_from_the_environment_never_show(monkeypatch):
+    monkeypatch.setenv("PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD", "hunter2")
+    s = load_settings()
+    assert s.secrets.elasticsearch_password.get_secret_value() == "hunter2"
+    assert "hunter2" not in repr(s) and "hunter2" not in s.model_dump_json()
+
+
+def test_typos_are_errors_not_silence(tmp_path):
+    (tmp_path / "passaparola.toml").write_text("[kafka]\nbootstrap_server = 'oops'\n")
+    with pytest.raises(ValueError, match="bootstrap_server"):
+        load_settings()
