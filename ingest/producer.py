@@ -1,0 +1,80 @@
+"""Producing mentions to Kafka: acks=all, idempotent, keyed by thread, schema version in a header."""
+
+from __future__ import annotations
+
+import logging
+
+from kafka import KafkaProducer
+
+from passaparola.config import Settings
+from passaparola.metrics import PRODUCED
+from passaparola.schema import SCHEMA_VERSION, Mention
+from passaparola.topics import SCHEMA_HEADER
+
+log = logging.getLogger(__name__)
+
+
+class ProduceError(RuntimeError):
+    """Kafka did not acknowledge some mentions."""
+
+
+class MentionProducer:
+    """Writes mentions to ``topic`` (default: mentions.raw).
+
+    The key is the thread id, so a thread's messages stay ordered in one partition and a
+    reply reaches the reply tracker after what it answers whenever the source allows.
+    """
+
+    def __init__(self, settings: Settings, topic: str | None = None, worker: str = "ingest"):
+        self.topic = topic or settings.topics.mentions_raw
+        self.worker = worker
+        compression = settings.kafka.compression
+        self._config = dict(
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            client_id=f"{settings.kafka.client_id}-{worker}",
+            acks="all",
+            enable_idempotence=True,
+            compression_type=None if compression == "none" else compression,
+            linger_ms=20,
+            batch_size=256 * 1024,
+        )
+        self._producer = KafkaProducer(**self._config)
+        self._failures: list[str] = []
+
+    def send(self, mention: Mention) -> None:
+        self._producer.send(
+            self.topic,
+            key=mention.thread_id.encode(),
+            value=mention.to_json(),
+            headers=[(SCHEMA_HEADER, str(SCHEMA_VERSION).encode())],
+        ).add_errback(self._failed, mention.id)
+        PRODUCED.labels(self.worker, self.topic).inc()
+
+    def _failed(self, mention_id: str, error: Exception) -> None:
+        log.error("produce failed", extra={"mention_id": mention_id, "error": repr(error)})
+        self._failures.append(mention_id)
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Block until every sent mention is acknowledged (acks=all); raise if any was not.
+
+        Callers advance their cursors only after a clean flush: that is what makes
+        ingestion at-least-once.
+        """
+        self._producer.flush(timeout=timeout_s)
+        failed, self._failures = self._failures, []
+        if failed:
+            # An idempotent producer treats a refused batch as fatal and refuses all later
+            # sends: start a fresh one so the worker goes on after reporting the failure.
+            self._producer.close(timeout=5)
+            self._producer = KafkaProducer(**self._config)
+            raise ProduceError(f"{len(failed)} mention(s) not acknowledged by Kafka, first {failed[0]}")
+
+    def close(self) -> None:
+        self._producer.close()
+
+    def __enter__(self) -> MentionProducer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+        self.close()
