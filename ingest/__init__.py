@@ -1,0 +1,1 @@
+"""Source connectors and the producer that writes their mentions to Kafka."""

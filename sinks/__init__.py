@@ -1,0 +1,1 @@
+"""Sinks: the batching consumer loop and its targets (Elasticsearch)."""

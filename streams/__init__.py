@@ -1,0 +1,1 @@
+"""Faust stream processors: enrichment, reply tracking, spike alerts."""

@@ -1,0 +1,1 @@
+"""Grafana dashboards, datasource and alert rules as code; provisioning files under provisioning/."""
