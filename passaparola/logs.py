@@ -38,3 +38,6 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     # Client libraries are chatty at INFO about every (re)connection.
     for noisy in ("kafka", "aiokafka", "elastic_transport", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # kafka-python's selector warns whenever one of its tasks runs over 100 ms, which a
+    # busy 2-core machine does routinely; it says nothing actionable.
+    logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)

@@ -1,0 +1,23 @@
+"""The ``passaparola`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from passaparola.cli import demo, stack, workers
+
+app = typer.Typer(
+    help="Passaparola: real-time buzz and web-reputation monitor.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(stack.app, name="stack")
+app.add_typer(workers.ingest, name="ingest")
+app.add_typer(workers.streams, name="streams")
+app.add_typer(workers.sink, name="sink")
+app.add_typer(workers.topics, name="topics")
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,37 @@
+"""What every command shares: settings, logging, and turning known errors into one clear line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from passaparola.config import ConfigError, Settings, load_settings
+from passaparola.logs import configure_logging
+from passaparola.stack import StackError
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def settings() -> Settings:
+    try:
+        loaded = load_settings()
+    except (ConfigError, ValidationError) as err:
+        errors.print(f"[red]configuration error:[/red] {err}")
+        raise typer.Exit(2) from None
+    configure_logging(loaded.log_level, loaded.log_json)
+    return loaded
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Known failures end the command with their message, not a traceback."""
+    try:
+        yield
+    except StackError as err:
+        errors.print(f"[red]stack:[/red] {err}")
+        raise typer.Exit(1) from None

@@ -1,0 +1,62 @@
+"""``passaparola demo``: the whole pipeline on generated data, ending with what is searchable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from rich.table import Table
+
+from passaparola.cli.common import clear_errors, console, settings
+from passaparola.demo.summary import Summary, example_queries, summarize
+from passaparola.stack import LocalStack
+
+
+def demo(
+    seed: int = typer.Option(7, help="same seed, same stream"),
+    anchor: datetime | None = typer.Option(None, help="end of the stream (UTC); default: this hour"),
+    scale: float = typer.Option(1.0, help="volume multiplier; 1.0 is about 4,000 mentions"),
+    local_stack: bool = typer.Option(True, help="start the local stack first (--no-local-stack: use the configured services)"),
+) -> None:
+    """Generate the demo stream, run it through Kafka, the workers and Elasticsearch, and summarise."""
+    from passaparola.demo.generator import generate
+    from passaparola.demo.pipeline import run_pipeline
+    from passaparola.elastic import connect
+    from passaparola.topics import ensure_topics
+
+    cfg = settings()
+    if local_stack:
+        with clear_errors():
+            LocalStack(cfg.stack, report=lambda line: console.print(f"  {line}")).up()
+    ensure_topics(cfg)
+    mentions = generate(seed=seed, anchor=anchor, scale=scale)
+    console.print(f"generated {len(mentions)} mentions (seed {seed}); running the pipeline")
+    run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"))
+    if run.indexed != run.produced:
+        console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; see {', '.join(map(str, run.logs))}[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]{run.indexed} of {run.produced} mentions searchable[/green] after {run.seconds:.1f} s")
+    alias = f"{cfg.elasticsearch.index_prefix}-mentions"
+    _print_summary(summarize(connect(cfg), alias))
+    console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{alias}[/bold]")
+    for what, command in example_queries(cfg.elasticsearch.url, alias):
+        console.print(f"  [dim]# {what}[/dim]")
+        console.print(f"  {command}", soft_wrap=True, highlight=False, markup=False)  # one line: copy and paste
+    console.print("Stop the local services with: passaparola stack down")
+
+
+def _counts(title: str, counts: dict[str, int], total: int) -> Table:
+    table = Table(title, "mentions", "share", title_justify="left")
+    for key, value in counts.items():
+        table.add_row(key, f"{value:,}", f"{value / total:.0%}" if total else "-")
+    return table
+
+
+def _print_summary(summary: Summary) -> None:
+    console.print(f"\n[bold]Searchable now:[/bold] {summary.documents:,} mentions from {summary.first} to {summary.last}")
+    for title, counts in (("brand", summary.by_brand), ("platform", summary.by_platform), ("language", summary.by_language)):
+        console.print(_counts(title, counts, summary.documents))
+    console.print(
+        f"brand replies: {summary.brand_replies:,} in {summary.threads_with_reply:,} threads   "
+        "sentiment: not computed yet (enrichment lands with issue #3)"
+    )

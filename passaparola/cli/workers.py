@@ -1,0 +1,86 @@
+"""The long-running workers and their helpers: ``ingest``, ``streams``, ``sink``, ``topics``."""
+
+from __future__ import annotations
+
+import signal
+from datetime import datetime
+
+import typer
+
+from passaparola.cli.common import console, errors, settings
+from passaparola.metrics import serve
+from passaparola.topics import ensure_topics
+
+ingest = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
+streams = typer.Typer(help="The Faust stream processors.", no_args_is_help=True)
+sink = typer.Typer(help="Index Kafka topics into Elasticsearch.", no_args_is_help=True)
+topics = typer.Typer(help="Kafka topics of the pipeline.", no_args_is_help=True)
+
+
+@topics.command("create")
+def topics_create() -> None:
+    """Create every pipeline topic that does not exist yet."""
+    created = ensure_topics(settings())
+    console.print(f"created: {', '.join(created)}" if created else "all topics exist")
+
+
+@ingest.command("run")
+def ingest_run() -> None:
+    """Run the configured sources on their schedules."""
+    cfg = settings()
+    if not cfg.sources:
+        errors.print("no sources configured: add [[sources]] to passaparola.toml (see passaparola.example.toml)")
+        raise typer.Exit(2)
+    kinds = sorted({s.kind for s in cfg.sources})
+    # Connectors arrive with issue #5; refusing clearly beats pretending to poll.
+    errors.print(f"connectors for {', '.join(kinds)} are not implemented yet (issue #5)")
+    raise typer.Exit(2)
+
+
+@ingest.command("demo")
+def ingest_demo(
+    seed: int = typer.Option(7, help="same seed, same stream"),
+    anchor: datetime | None = typer.Option(None, help="end of the stream (UTC); default: this hour"),
+    scale: float = typer.Option(1.0, help="volume multiplier; 1.0 is about 4,000 mentions"),
+) -> None:
+    """Produce the generated demo stream to mentions.raw."""
+    from passaparola.demo.pipeline import produce_demo
+
+    cfg = settings()
+    ensure_topics(cfg)
+    count = produce_demo(cfg, seed=seed, anchor=anchor, scale=scale)
+    console.print(f"produced {count} mentions to {cfg.topics.mentions_raw}")
+
+
+@streams.command("worker")
+def streams_worker() -> None:
+    """Run the Faust stream processors (enrichment) until stopped."""
+    from faust import Worker
+
+    from streams.app import create_app
+
+    cfg = settings()
+    ensure_topics(cfg)
+    serve(cfg.metrics_port, host=cfg.metrics_host)
+    app = create_app(cfg)
+    # override_logging=False: keep our JSON log lines instead of Faust's own format.
+    Worker(app, loglevel=cfg.log_level.lower(), quiet=True, override_logging=False).execute_from_commandline()
+
+
+@sink.command("run")
+def sink_run(
+    idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
+) -> None:
+    """Index enriched mentions into Elasticsearch until stopped (SIGTERM finishes the batch)."""
+    from passaparola.elastic import connect
+    from sinks.base import SinkWorker, sink_group
+    from sinks.elasticsearch import ElasticsearchSink
+
+    cfg = settings()
+    ensure_topics(cfg)
+    target = ElasticsearchSink(connect(cfg), cfg.elasticsearch.index_prefix, cfg.elasticsearch.replicas)
+    worker = SinkWorker(cfg, target, [cfg.topics.mentions_enriched], group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq)
+    serve(cfg.metrics_port, healthy=lambda: not worker.stopping.is_set(), host=cfg.metrics_host)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    signal.signal(signal.SIGINT, lambda *_: worker.stop())
+    worker.run(idle_exit_s=idle_exit)

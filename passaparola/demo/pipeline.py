@@ -1,0 +1,168 @@
+"""The demo: the generated stream through the real pipeline, then a summary of what is searchable.
+
+ingest (the generated stream) -> mentions.raw -> streams worker (Faust) -> mentions.enriched
+-> sink worker -> Elasticsearch. The workers run as the same subprocesses a deployment
+runs; the demo only starts them, feeds them, waits until Kafka says they are done, and
+stops them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from rich.progress import Progress
+
+from ingest.producer import MentionProducer
+from passaparola.config import Settings
+from passaparola.demo.generator import generate
+from passaparola.elastic import connect
+from passaparola.schema import Mention
+from sinks.base import sink_group
+from sinks.elasticsearch import mentions_index
+from streams.app import app_id
+
+def produce(settings: Settings, mentions: list[Mention]) -> None:
+    """Send ``mentions`` to mentions.raw and wait until Kafka acknowledged every one."""
+    with MentionProducer(settings, worker="ingest-demo") as producer, Progress(transient=True) as bar:
+        task = bar.add_task("producing to Kafka", total=len(mentions))
+        for mention in mentions:
+            producer.send(mention)
+            bar.advance(task)
+
+
+def produce_demo(settings: Settings, seed: int = 7, anchor: datetime | None = None, scale: float = 1.0) -> int:
+    mentions = generate(seed=seed, anchor=anchor, scale=scale)
+    produce(settings, mentions)
+    return len(mentions)
+
+
+def _offsets_reader(settings: Settings) -> KafkaConsumer:
+    """A consumer that only reads offsets: no group, nothing to commit."""
+    return KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
+
+
+def consumer_lag(settings: Settings, group: str, topic: str) -> int:
+    """Messages of ``topic`` that ``group`` has not committed yet."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    consumer = _offsets_reader(settings)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = consumer.end_offsets(partitions)
+        committed = admin.list_group_offsets(group).get(group, {})
+        return sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker]) -> None:
+    deadline = time.monotonic() + timeout_s
+    while (lag := consumer_lag(settings, group, topic)) > 0:
+        for worker in workers:
+            worker.check()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{group} still {lag} messages behind on {topic} after {timeout_s:.0f} s")
+        time.sleep(0.5)
+
+
+def wait_quiet(settings: Settings, topic: str, quiet_s: float = 2.0) -> None:
+    """Wait until nothing more is appended to ``topic`` for ``quiet_s`` (in-flight sends land)."""
+    consumer = _offsets_reader(settings)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        last, since = None, time.monotonic()
+        while time.monotonic() - since < quiet_s:
+            now = consumer.end_offsets(partitions)
+            if now != last:
+                last, since = now, time.monotonic()
+            time.sleep(0.25)
+    finally:
+        consumer.close()
+
+
+@dataclass
+class Worker:
+    """A worker subprocess, started by the demo like a deployment would start it."""
+
+    name: str
+    args: list[str]
+    log: Path
+    env: dict[str, str] | None = None
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env
+            )
+
+    def check(self) -> None:
+        if self.process and self.process.poll() is not None:
+            raise RuntimeError(f"the {self.name} worker exited with code {self.process.returncode}; see {self.log}")
+
+    def stop(self, timeout_s: float = 30) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    produced: int
+    indexed: int
+    seconds: float
+    logs: list[Path]
+
+
+def run_pipeline(
+    settings: Settings,
+    mentions: list[Mention],
+    report: Callable[[str], None] = lambda _: None,
+    timeout_s: float = 300,
+    worker_env: dict[str, str] | None = None,
+) -> DemoRun:
+    """Push ``mentions`` through the real workers and wait until Elasticsearch has them all.
+
+    The workers read their settings as any deployment's do, from the environment and the
+    TOML file: ``worker_env`` must give them the same settings as ``settings`` when these
+    were not loaded from the environment (tests).
+    """
+    logs_dir = settings.stack.state_dir / "demo" / settings.kafka.client_id
+    workers = [
+        Worker("streams", ["streams", "worker"], logs_dir / "streams.log", worker_env),
+        Worker("sink", ["sink", "run"], logs_dir / "sink.log", worker_env),
+    ]
+    begin = time.monotonic()
+    try:
+        for worker in workers:
+            worker.start()
+        report(f"workers started (logs in {logs_dir})")
+        produce(settings, mentions)
+        report(f"{len(mentions)} mentions produced to {settings.topics.mentions_raw}")
+        wait_drained(settings, app_id(settings), settings.topics.mentions_raw, timeout_s, workers)
+        report(f"streams worker caught up ({time.monotonic() - begin:.1f} s)")
+        wait_quiet(settings, settings.topics.mentions_enriched)
+        wait_drained(settings, sink_group(settings), settings.topics.mentions_enriched, timeout_s, workers)
+        report(f"sink worker caught up ({time.monotonic() - begin:.1f} s)")
+    finally:
+        for worker in workers:
+            worker.stop()
+    es = connect(settings)
+    index = mentions_index(settings.elasticsearch.index_prefix)
+    es.indices.refresh(index=index)
+    ids = [m.id for m in mentions]
+    indexed = es.count(index=index, query={"ids": {"values": ids}})["count"]
+    return DemoRun(len(mentions), indexed, time.monotonic() - begin, [w.log for w in workers])

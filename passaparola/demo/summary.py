@@ -1,0 +1,77 @@
+"""What the demo left searchable, in the words of a reputation manager, and how to look further."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from elasticsearch import Elasticsearch
+
+
+@dataclass(frozen=True)
+class Summary:
+    index: str
+    documents: int
+    by_brand: dict[str, int]
+    by_platform: dict[str, int]
+    by_language: dict[str, int]
+    brand_replies: int
+    threads_with_reply: int
+    first: str | None
+    last: str | None
+
+
+def _buckets(aggs: dict, name: str) -> dict[str, int]:
+    return {b["key"]: b["doc_count"] for b in aggs[name]["buckets"]}
+
+
+def summarize(es: Elasticsearch, index: str) -> Summary:
+    """One search with aggregations over everything in ``index`` (an alias or a name)."""
+    missing = "(none)"
+    reply = es.search(
+        index=index,
+        size=0,
+        track_total_hits=True,
+        aggs={
+            "brand": {"terms": {"field": "brand", "size": 20, "missing": missing}},
+            "platform": {"terms": {"field": "platform", "size": 20}},
+            "language": {"terms": {"field": "lang", "size": 20, "missing": "not detected yet"}},
+            "brand_replies": {
+                "filter": {"bool": {"filter": [{"term": {"author_is_brand": True}}, {"exists": {"field": "parent_id"}}]}},
+                "aggs": {"threads": {"cardinality": {"field": "thread_id"}}},
+            },
+            "first": {"min": {"field": "published_at"}},
+            "last": {"max": {"field": "published_at"}},
+        },
+    )
+    aggs = reply["aggregations"]
+    return Summary(
+        index=index,
+        documents=reply["hits"]["total"]["value"],
+        by_brand=_buckets(aggs, "brand"),
+        by_platform=_buckets(aggs, "platform"),
+        by_language=_buckets(aggs, "language"),
+        brand_replies=aggs["brand_replies"]["doc_count"],
+        threads_with_reply=aggs["brand_replies"]["threads"]["value"],
+        first=aggs["first"].get("value_as_string"),
+        last=aggs["last"].get("value_as_string"),
+    )
+
+
+def example_queries(es_url: str, alias: str) -> list[tuple[str, str]]:
+    """Ready commands for the next question, against this deployment's URL and alias."""
+    search = f"{es_url}/{alias}/_search"
+    json = "-H 'Content-Type: application/json'"
+    return [
+        ("Italian full text (stemmed: 'consegna' also finds 'consegne')", f"curl -s '{search}?q=text.it:consegna&size=3&pretty'"),
+        ("English full text", f"curl -s '{search}?q=text.en:refund&size=3&pretty'"),
+        (
+            "mentions per brand and platform",
+            f"curl -s '{search}?size=0&pretty' {json} -d '"
+            '{"aggs":{"brand":{"terms":{"field":"brand"},"aggs":{"platform":{"terms":{"field":"platform"}}}}}}\'',
+        ),
+        (
+            "mentions per hour (the spike shows)",
+            f"curl -s '{search}?size=0&pretty' {json} -d '"
+            '{"aggs":{"h":{"date_histogram":{"field":"published_at","fixed_interval":"1h"}}}}\'',
+        ),
+    ]
