@@ -8,10 +8,11 @@ from contextlib import contextmanager
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from passaparola.config import ConfigError, Settings, load_settings
 from passaparola.logs import configure_logging
-from passaparola.stack import StackError
+from passaparola.errors import PassaparolaError
 
 console = Console()
 errors = Console(stderr=True)
@@ -32,6 +33,7 @@ def clear_errors() -> Iterator[None]:
     """Known failures end the command with their message, not a traceback."""
     try:
         yield
-    except StackError as err:
-        errors.print(f"[red]stack:[/red] {err}")
+    except PassaparolaError as err:
+        # Text, not markup: messages quote log lines full of [brackets].
+        errors.print(Text("error: ", style="red") + Text(str(err)))
         raise typer.Exit(1) from None

@@ -31,7 +31,8 @@ def demo(
     ensure_topics(cfg)
     mentions = generate(seed=seed, anchor=anchor, scale=scale)
     console.print(f"generated {len(mentions)} mentions (seed {seed}); running the pipeline")
-    run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"))
+    with clear_errors():
+        run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"))
     if run.indexed != run.produced:
         console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; see {', '.join(map(str, run.logs))}[/red]")
         raise typer.Exit(1)

@@ -17,16 +17,22 @@ from datetime import datetime
 from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import RetriableError
 from rich.progress import Progress
 
 from ingest.producer import MentionProducer
 from passaparola.config import Settings
 from passaparola.demo.generator import generate
 from passaparola.elastic import connect
+from passaparola.errors import PassaparolaError
 from passaparola.schema import Mention
 from sinks.base import sink_group
 from sinks.elasticsearch import mentions_index
 from streams.app import app_id
+
+class PipelineError(PassaparolaError):
+    """The pipeline did not finish: a worker died or did not catch up in time."""
+
 
 def produce(settings: Settings, mentions: list[Mention]) -> None:
     """Send ``mentions`` to mentions.raw and wait until Kafka acknowledged every one."""
@@ -64,12 +70,20 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int:
 
 def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker]) -> None:
     deadline = time.monotonic() + timeout_s
-    while (lag := consumer_lag(settings, group, topic)) > 0:
+    while (lag := _lag_or_none(settings, group, topic)) != 0:
         for worker in workers:
             worker.check()
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{group} still {lag} messages behind on {topic} after {timeout_s:.0f} s")
+            behind = "an unknown number of" if lag is None else lag
+            raise PipelineError(f"{group} still {behind} messages behind on {topic} after {timeout_s:.0f} s")
         time.sleep(0.5)
+
+
+def _lag_or_none(settings: Settings, group: str, topic: str) -> int | None:
+    try:
+        return consumer_lag(settings, group, topic)
+    except RetriableError:  # e.g. a new broker still creating __consumer_offsets
+        return None
 
 
 def wait_quiet(settings: Settings, topic: str, quiet_s: float = 2.0) -> None:
@@ -106,7 +120,7 @@ class Worker:
 
     def check(self) -> None:
         if self.process and self.process.poll() is not None:
-            raise RuntimeError(f"the {self.name} worker exited with code {self.process.returncode}; see {self.log}")
+            raise PipelineError(f"the {self.name} worker exited with code {self.process.returncode}; see {self.log}")
 
     def stop(self, timeout_s: float = 30) -> None:
         if not self.process or self.process.poll() is not None:

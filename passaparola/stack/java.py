@@ -8,10 +8,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from passaparola.errors import PassaparolaError
+
 MINIMUM_JAVA = 17
 
 
-class StackError(RuntimeError):
+class StackError(PassaparolaError):
     """The local stack cannot do what was asked; the text says why and what to do."""
 
 
