@@ -66,11 +66,13 @@ def logs(
 
 
 def _print_status(stack: LocalStack) -> bool:
-    table = Table("service", "version", "ports", "pid", "state", "log")
+    table = Table("service", "version", "ports", "pid", "state")
     rows = stack.status()
     for row in rows:
         ports = ", ".join(f"{k} {v}" for k, v in row.ports.items())
         colour = {"healthy": "green", "unhealthy": "yellow"}.get(row.state, "red")
-        table.add_row(row.name, row.version, ports, str(row.pid or "-"), f"[{colour}]{row.state}[/{colour}]", str(row.log))
+        table.add_row(row.name, row.version, ports, str(row.pid or "-"), f"[{colour}]{row.state}[/{colour}]")
     console.print(table)
+    for row in rows:  # full paths, unwrapped, so they can be copied
+        console.print(f"{row.name} log: {row.log}", soft_wrap=True, highlight=False)
     return all(row.state == "healthy" for row in rows)
