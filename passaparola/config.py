@@ -24,6 +24,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from passaparola.schema import Platform
+
 CONFIG_ENV = "PASSAPAROLA_CONFIG"
 DEFAULT_CONFIG_FILE = "passaparola.toml"
 
@@ -102,9 +104,7 @@ class Brand(_Section):
 
 class Source(_Section):
     name: str
-    kind: Literal[
-        "feed", "wordpress", "disqus", "mastodon", "bluesky", "reddit", "hackernews", "x", "facebook", "youtube"
-    ]
+    kind: Platform
     url: str | None = None
     query: str | None = None
     brand: str | None = None

@@ -41,10 +41,40 @@ def unique_settings(base: Settings, tag: str) -> Settings:
     return base.model_copy(update={"topics": topics, "kafka": kafka, "elasticsearch": es})
 
 
+@pytest.fixture(scope="session")
+def _tags(local_stack: LocalStack, base_settings: Settings):
+    """Every tag handed out this session; their topics and indices are deleted at the end."""
+    tags: list[str] = []
+    yield tags
+    if tags:
+        _delete_test_resources(base_settings, tags)
+
+
+def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
+    from kafka import KafkaAdminClient
+
+    from passaparola.elastic import connect
+
+    es = connect(settings)
+    indices = [name for name in es.indices.get(index="t-*", expand_wildcards="all") if name.startswith(tuple(tags))]
+    for start in range(0, len(indices), 50):
+        es.indices.delete(index=",".join(indices[start : start + 50]), ignore_unavailable=True)
+    for name in es.indices.get_index_template(name="t-*").get("index_templates", []):
+        if name["name"].startswith(tuple(tags)):
+            es.indices.delete_index_template(name=name["name"])
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    topics = [t for t in admin.list_topics() if t.startswith(tuple(tags))]
+    if topics:
+        admin.delete_topics(topics)
+    admin.close()
+
+
 @pytest.fixture
-def tag(request: pytest.FixtureRequest) -> str:
+def tag(request: pytest.FixtureRequest, _tags: list[str]) -> str:
     """A short unique name for this test's Kafka and Elasticsearch resources."""
-    return f"t-{request.node.name[:24].lower().replace('_', '-').strip('-[]')}-{uuid.uuid4().hex[:6]}"
+    name = f"t-{request.node.name[:24].lower().replace('_', '-').strip('-[]')}-{uuid.uuid4().hex[:6]}"
+    _tags.append(name)
+    return name
 
 
 @pytest.fixture

@@ -41,9 +41,9 @@ def test_cache_dir_override(monkeypatch, tmp_path):
 def test_annotated_example_loads_with_brands_sources_and_slas(monkeypatch):
     monkeypatch.setenv("PASSAPAROLA_CONFIG", str(REPO / "passaparola.example.toml"))
     s = load_settings()
-    assert [b.name for b in s.brands] == ["aurora", "brezza"]
-    assert s.brand("aurora").own_accounts["x"] == ["caffeaurora"]
-    assert s.brand("brezza").competitor
+    assert [b.name for b in s.brands] == ["aurora", "boreale", "spinlane"]
+    assert s.brand("aurora").own_accounts["x"] == ["caffeaurora", "aurora_aiuto"]
+    assert s.brand("boreale").competitor and not s.brand("aurora").competitor
     assert {src.kind for src in s.sources} == {"feed", "mastodon"}
     assert s.replies.sla_hours["complaint"] == 4
     assert s.replies.business_hours.timezone == "Europe/Rome"
