@@ -33,6 +33,10 @@ Platform = Literal[
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
+SentimentLabel = Literal["positive", "negative", "neutral", "mixed"]
+Intent = Literal["complaint", "question", "suggestion", "purchase", "praise", "other"]
+INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
+
 
 class SchemaError(ValueError):
     """A message that is not a valid mention; the text says why."""
@@ -77,6 +81,14 @@ class Engagement(BaseModel):
     views: int | None = Field(default=None, ge=0)
 
 
+class Sentiment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    score: float = Field(ge=-1.0, le=1.0, description="-1 most negative, +1 most positive")
+    label: SentimentLabel
+    method: str = Field(description="what computed it, e.g. vader+social or it-linear-v1")
+
+
 class Mention(BaseModel):
     """One post, comment or reply about a brand, as a connector found it.
 
@@ -102,10 +114,18 @@ class Mention(BaseModel):
     brand: str | None = None
     title: str | None = None
     text: str = ""
-    lang: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1; a connector's hint until enrichment decides")
     published_at: datetime
     fetched_at: datetime = Field(default_factory=utc_now)
     engagement: Engagement = Field(default_factory=Engagement)
+    # Filled by enrichment (streams); empty on mentions.raw.
+    sentiment: Sentiment | None = None
+    intent: Intent | None = None
+    topics: list[str] = Field(default_factory=list, description="aspects of the taxonomy: price, delivery, ...")
+    keywords: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list, description="every configured brand whose query matches")
+    promo: bool | None = None
+    duplicate_of: str | None = Field(default=None, description="id of the earlier mention this one copies")
 
     @field_validator("schema_version")
     @classmethod

@@ -49,7 +49,7 @@ def mentions_mappings(languages: bool) -> dict:
             "brand": KEYWORD,
             "title": _multilingual_text(languages),
             "text": _multilingual_text(languages),
-            "lang": KEYWORD,
+            "language": KEYWORD,
             "published_at": {"type": "date"},
             "fetched_at": {"type": "date"},
             "engagement": {
@@ -60,6 +60,13 @@ def mentions_mappings(languages: bool) -> dict:
                     "views": {"type": "long"},
                 }
             },
+            "sentiment": {"properties": {"score": {"type": "float"}, "label": KEYWORD, "method": KEYWORD}},
+            "intent": KEYWORD,
+            "topics": KEYWORD,
+            "keywords": KEYWORD,
+            "brands": KEYWORD,
+            "promo": {"type": "boolean"},
+            "duplicate_of": KEYWORD,
         },
     }
 

@@ -1181,7 +1181,7 @@ def _mention(item: _Item, items: list[_Item], start: datetime, second: int, anch
         brand=item.brand,
         title=item.title,
         text=item.text,
-        lang=None,
+        language=None,
         published_at=published,
         fetched_at=min(anchor, published + timedelta(seconds=int(item.lag_s))),
         engagement=Engagement(likes=max(0, item.likes), shares=item.shares, replies=item.extra_replies, views=item.views),

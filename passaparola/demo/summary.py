@@ -34,7 +34,7 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
         aggs={
             "brand": {"terms": {"field": "brand", "size": 20, "missing": missing}},
             "platform": {"terms": {"field": "platform", "size": 20}},
-            "language": {"terms": {"field": "lang", "size": 20, "missing": "not detected yet"}},
+            "language": {"terms": {"field": "language", "size": 20, "missing": "not detected yet"}},
             "brand_replies": {
                 "filter": {"bool": {"filter": [{"term": {"author_is_brand": True}}, {"exists": {"field": "parent_id"}}]}},
                 "aggs": {"threads": {"cardinality": {"field": "thread_id"}}},

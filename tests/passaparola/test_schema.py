@@ -47,7 +47,7 @@ def test_times_become_utc():
 
 
 def test_json_round_trip_keeps_everything():
-    m = make(url="https://social.example/@anna/109", brand="aurora", lang="it")
+    m = make(url="https://social.example/@anna/109", brand="aurora", language="it")
     back = Mention.from_json(m.to_json())
     assert back == m
     assert back.schema_version == SCHEMA_VERSION

@@ -24,7 +24,7 @@ def mention(i: int) -> Mention:
     text = "La consegna è arrivata in ritardo" if lang == "it" else "The refund never arrived"
     return Mention(
         platform="mastodon", native_id=str(i), source="test", author=Author(id=f"u{i % 50}", followers=i),
-        text=f"{text} #{i}", lang=lang, published_at=T0 + timedelta(seconds=i),
+        text=f"{text} #{i}", language=lang, published_at=T0 + timedelta(seconds=i),
     )
 
 

@@ -101,7 +101,7 @@ def test_every_mention_is_valid_and_round_trips(mentions):
         assert Mention.from_json(mention.to_json()) == mention
         assert mention.source == "demo"
         assert mention.native_id.startswith(f"demo-{mention.platform}-")
-        assert mention.lang is None  # enrichment detects it; the truth keeps it
+        assert mention.language is None  # enrichment detects it; the truth keeps it
         assert mention.brand in BRANDS
 
 
