@@ -6,8 +6,9 @@ clearly carries both, SENTIPOLC's (1, 1) class), and ``method``, what computed i
 
 Which method:
 
-- language ``"it"`` (also ``"it-IT"``, ``"ita"``): ``it-linear-v1``, a compact model trained
-  on SENTIPOLC 2016 (see :mod:`.italian`). ``score = q_pos - q_neg``, where ``q`` is each
+- language ``"it"`` (also ``"it-IT"``, ``"ita"``): ``it-linear-v1+cx``, a compact model
+  trained on SENTIPOLC 2016 (see :mod:`.italian`), then the customer-experience cues of
+  :mod:`.customer` (complaint phrases decide when present). ``score = q_pos - q_neg``, where ``q`` is each
   classifier's probability rescaled so that its decision threshold sits at 0.5; hence a
   "positive" label always has a score > 0, a "negative" one a score < 0, and "neutral" and
   "mixed" fall in (-0.5, 0.5).
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from streams.enrichment.sentiment import emojis, english, italian
+from streams.enrichment.sentiment import customer, emojis, english, italian
 
 MAX_CHARS = 2000
 NONE = "none"
@@ -74,7 +75,8 @@ def _italian(text: str) -> SentimentResult:
     q_pos = italian.rescale(italian.sigmoid(z_pos), model.threshold_pos)
     q_neg = italian.rescale(italian.sigmoid(z_neg), model.threshold_neg)
     label = "mixed" if pos and neg else "positive" if pos else "negative" if neg else "neutral"
-    return SentimentResult(_clamp(q_pos - q_neg), label, italian.METHOD)
+    label, score = customer.adjust(label, q_pos - q_neg, text, "it")
+    return SentimentResult(_clamp(score), label, italian.METHOD + customer.SUFFIX)
 
 
 def _english(text: str) -> SentimentResult:

@@ -25,7 +25,7 @@ DATA = Path(italian.__file__).resolve().parent / "data"
 
 def it(text: str) -> SentimentResult:
     result = sentiment(text, "it")
-    assert result.method == "it-linear-v1"
+    assert result.method == "it-linear-v1+cx"
     return result
 
 
@@ -206,9 +206,9 @@ def _consistent(result: SentimentResult) -> None:
     elif result.label == "negative":
         assert result.score < 0
     elif result.label == "neutral":
-        bound = {"it-linear-v1": 0.5, "vader-social-v1": english.POSITIVE, "emoji-v1": 0.1, "none": 0.0}[result.method]
+        bound = {"it-linear-v1+cx": 0.5, "vader-social-v1": english.POSITIVE, "emoji-v1": 0.1, "none": 0.0}[result.method]
         assert abs(result.score) <= bound
-    elif result.method == "it-linear-v1":  # mixed
+    elif result.method == "it-linear-v1+cx":  # mixed
         assert abs(result.score) < 0.5
 
 
@@ -329,3 +329,23 @@ def test_italian_cv_on_a_small_subset_beats_all_neutral(shared):
     neutral = float(np.mean(folds["all neutral"]))
     assert model > neutral + 0.15, (model, neutral)
     assert model > float(np.mean(folds["vaderSentiment"]))
+
+
+def test_customer_complaint_cues_make_italian_negative():
+    # Read as barely negative or even positive by a model trained on political tweets.
+    assert it("Ok, ufficialmente deluso da Caffè Aurora. Nessuno risponde.").label == "negative"
+    assert it("Terza volta questo mese che l'ordine arriva in ritardo. Complimenti Aurora 👏").label == "negative"
+    assert it("Ok, ufficialmente deluso da Caffè Aurora. Nessuno risponde.").score < 0
+
+
+def test_customer_cues_outweighed_by_praise_give_mixed_not_negative():
+    result = it("Il problema è stato risolto subito: grazie, bravissimi, servizio ottimo!")
+    assert result.label in ("mixed", "positive")
+
+
+def test_customer_cues_leave_texts_without_complaints_alone():
+    from streams.enrichment.sentiment import customer
+
+    assert customer.adjust("positive", 0.6, "Caffè buonissimo, grazie!", "it") == ("positive", 0.6)
+    assert customer.adjust("neutral", 0.1, "Oggi piove a Milano", "it") == ("neutral", 0.1)
+    assert customer.adjust("positive", 0.6, "Il pacco non è arrivato, vergogna", "it").label == "negative"
