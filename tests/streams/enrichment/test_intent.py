@@ -32,10 +32,19 @@ def test_typical_messages(text, language, sentiment, expected):
     assert classify_intent(text, language, sentiment) == expected
 
 
-def test_negative_sentiment_addressed_to_someone_is_a_complaint_without_cues():
+def test_negative_sentiment_addressed_to_a_brand_is_a_complaint_without_cues():
     text = "@caffeaurora tre settimane così, complimenti davvero"
-    assert classify_intent(text, "it", "positive") != "complaint"
-    assert classify_intent(text, "it", "negative") == "complaint"
+    assert classify_intent(text, "it", "positive", addressed=True) != "complaint"
+    assert classify_intent(text, "it", "negative", addressed=True) == "complaint"
+    # Tagged after the first word, or in the second person: addressed, judging from the text.
+    assert classify_intent("tre settimane così @caffeaurora", "it", "negative") == "complaint"
+    assert classify_intent("tre settimane così, voi non cambiate mai", "it", "negative") == "complaint"
+
+
+def test_a_reply_opening_with_a_handle_is_not_taken_as_addressed_to_a_brand():
+    # Usually two people chatting: negative feelings there are not complaints.
+    assert classify_intent("@giulia mi manchi tantissimo", "it", "negative") == "other"
+    assert classify_intent("@giulia mi manchi tantissimo", "it", "negative", addressed=True) == "complaint"
 
 
 def test_negative_opinion_not_addressed_to_anyone_is_not_a_complaint():
@@ -61,7 +70,7 @@ def test_empty_and_emoji_only_texts(text):
 
 
 def test_emoji_only_with_negative_sentiment_addressed_is_a_complaint():
-    assert classify_intent("@spinlane 😡😡😡", "en", "negative") == "complaint"
+    assert classify_intent("@spinlane 😡😡😡", "en", "negative", addressed=True) == "complaint"
 
 
 def test_huge_text_is_cut_not_choked_on():
