@@ -89,7 +89,7 @@ class TopicSettings(_Section):
     alerts: str = "alerts"
     ingest_state: str = "ingest.state"
     ingest_errors: str = "ingest.errors"
-    streams_dlq: str = "streams.dlq"
+    mentions_dlq: str = "mentions.dlq"
     sink_dlq: str = "sink.dlq"
 
 
@@ -110,6 +110,19 @@ class Source(_Section):
     brand: str | None = None
     interval_s: int = Field(default=300, ge=10)
     options: dict[str, Any] = Field(default_factory=dict)
+
+
+class EnrichmentSettings(_Section):
+    """What the enrichment step knows and keeps."""
+
+    languages: list[str] = Field(
+        default_factory=lambda: ["it", "en", "es", "fr", "de", "pt", "nl"],
+        description="languages the identifier chooses among; few and relevant beats many",
+    )
+    aspects_file: Path | None = Field(default=None, description="TOML aspect taxonomy replacing the shipped one")
+    drop_unmatched: bool = Field(default=True, description="drop mentions no brand query matches (when brands exist)")
+    duplicate_window_hours: float = Field(default=168, gt=0, description="how far back a copy's original is looked for")
+    duplicate_max_entries: int = Field(default=200_000, gt=0, description="memory bound of the duplicate index")
 
 
 class BusinessHours(_Section):
@@ -180,6 +193,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = Field(default_factory=TopicSettings)
     brands: list[Brand] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
     secrets: Secrets = Field(default_factory=Secrets)
 

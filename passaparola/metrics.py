@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 CONSUMED = Counter("passaparola_messages_consumed_total", "Messages read from Kafka", ["worker", "topic"])
 PRODUCED = Counter("passaparola_messages_produced_total", "Messages written to Kafka", ["worker", "topic"])
+DROPPED = Counter("passaparola_messages_dropped_total", "Messages deliberately not passed on, by reason", ["worker", "reason"])
 ERRORS = Counter("passaparola_errors_total", "Messages or batches that failed, by reason", ["worker", "reason"])
 INDEXED = Counter("passaparola_documents_indexed_total", "Documents acknowledged by Elasticsearch", ["worker", "index"])
 LAG = Gauge("passaparola_consumer_lag", "Messages behind the end of the partition", ["worker", "topic", "partition"])

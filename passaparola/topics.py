@@ -31,7 +31,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # Connector cursors: only the latest per source matters, so compact.
         TopicSpec(t.ingest_state, 1, k.replication_factor, {"cleanup.policy": "compact"}),
         TopicSpec(t.ingest_errors, 1, k.replication_factor, keep_month),
-        TopicSpec(t.streams_dlq, 1, k.replication_factor, keep_month),
+        TopicSpec(t.mentions_dlq, 1, k.replication_factor, keep_month),
         TopicSpec(t.sink_dlq, 1, k.replication_factor, keep_month),
     ]
 

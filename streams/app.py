@@ -14,9 +14,9 @@ import faust
 
 from passaparola.config import Settings
 from passaparola.deadletter import envelope
-from passaparola.metrics import CONSUMED, ERRORS, PRODUCED
+from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
-from streams.enrichment import enrich
+from streams.enrichment.enricher import Enricher
 
 log = logging.getLogger(__name__)
 WORKER = "streams"
@@ -45,9 +45,16 @@ def create_app(settings: Settings) -> faust.App:
         key_serializer="raw",
         producer_acks=-1,
     )
+    enricher = Enricher.from_settings(settings)
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)
     enriched = app.topic(topics.mentions_enriched, value_type=bytes, key_type=bytes)
-    dlq = app.topic(topics.streams_dlq, value_type=bytes, key_type=bytes)
+    dlq = app.topic(topics.mentions_dlq, value_type=bytes, key_type=bytes)
+
+    async def dead_letter(event: faust.EventT, reason: str) -> None:
+        msg = event.message
+        body = envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value)
+        await dlq.send(key=msg.key, value=body)
+        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
 
     @app.agent(raw, name="enrich")
     async def enrich_mentions(stream: faust.StreamT) -> None:
@@ -57,12 +64,20 @@ def create_app(settings: Settings) -> faust.App:
                 mention = Mention.from_json(event.value)
             except SchemaError as err:
                 ERRORS.labels(WORKER, "schema").inc()
-                msg = event.message
-                body = envelope(f"not a mention: {err}", WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value)
-                await dlq.send(key=msg.key, value=body)
-                PRODUCED.labels(WORKER, topics.streams_dlq).inc()
+                await dead_letter(event, f"not a mention: {err}")
                 continue
-            await enriched.send(key=mention.thread_id.encode(), value=enrich(mention).to_json())
+            try:
+                result = enricher.enrich(mention)
+            except Exception as err:  # a bug or a pathological text must not stop the stream
+                log.exception("enrichment failed", extra={"mention_id": mention.id})
+                ERRORS.labels(WORKER, "enrichment").inc()
+                await dead_letter(event, f"enrichment failed: {err!r}")
+                continue
+            if not enricher.keeps(result):
+                DROPPED.labels(WORKER, "no brand matched").inc()
+                continue
+            # Same key as on mentions.raw: a thread stays in one partition, in order.
+            await enriched.send(key=event.message.key, value=result.to_json())
             PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
 
     return app

@@ -57,7 +57,14 @@ def _print_summary(summary: Summary) -> None:
     console.print(f"\n[bold]Searchable now:[/bold] {summary.documents:,} mentions from {summary.first} to {summary.last}")
     for title, counts in (("brand", summary.by_brand), ("platform", summary.by_platform), ("language", summary.by_language)):
         console.print(_counts(title, counts, summary.documents))
+    table = Table("brand", "positive", "neutral", "negative", "mixed", "net sentiment", title_justify="left")
+    for brand, labels in summary.sentiment_by_brand.items():
+        net = summary.net_sentiment(brand)
+        cells = [f"{labels.get(k, 0):,}" for k in ("positive", "neutral", "negative", "mixed")]
+        table.add_row(brand, *cells, "-" if net is None else f"{net:+.0%}")
+    console.print(table)
+    console.print(_counts("intent", summary.by_intent, summary.documents))
     console.print(
         f"brand replies: {summary.brand_replies:,} in {summary.threads_with_reply:,} threads   "
-        "sentiment: not computed yet (enrichment lands with issue #3)"
+        f"promo/contest noise: {summary.promo:,}   near-duplicates: {summary.duplicates:,}"
     )

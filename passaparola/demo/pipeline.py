@@ -8,6 +8,8 @@ stops them.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -21,8 +23,8 @@ from kafka.errors import RetriableError
 from rich.progress import Progress
 
 from ingest.producer import MentionProducer
-from passaparola.config import Settings
-from passaparola.demo.generator import generate
+from passaparola.config import Brand, Settings
+from passaparola.demo.generator import DEMO_BRANDS, generate
 from passaparola.elastic import connect
 from passaparola.errors import PassaparolaError
 from passaparola.schema import Mention
@@ -147,17 +149,21 @@ def run_pipeline(
     report: Callable[[str], None] = lambda _: None,
     timeout_s: float = 300,
     worker_env: dict[str, str] | None = None,
+    brands: list[Brand] = DEMO_BRANDS,
 ) -> DemoRun:
     """Push ``mentions`` through the real workers and wait until Elasticsearch has them all.
 
     The workers read their settings as any deployment's do, from the environment and the
     TOML file: ``worker_env`` must give them the same settings as ``settings`` when these
-    were not loaded from the environment (tests).
+    were not loaded from the environment (tests). ``brands`` replaces the configured
+    brands for the workers (the demo's own by default, whatever passaparola.toml says).
     """
+    env = dict(os.environ if worker_env is None else worker_env)
+    env["PASSAPAROLA_BRANDS"] = json.dumps([b.model_dump() for b in brands])
     logs_dir = settings.stack.state_dir / "demo" / settings.kafka.client_id
     workers = [
-        Worker("streams", ["streams", "worker"], logs_dir / "streams.log", worker_env),
-        Worker("sink", ["sink", "run"], logs_dir / "sink.log", worker_env),
+        Worker("streams", ["streams", "worker"], logs_dir / "streams.log", env),
+        Worker("sink", ["sink", "run"], logs_dir / "sink.log", env),
     ]
     begin = time.monotonic()
     try:

@@ -18,6 +18,16 @@ class Summary:
     threads_with_reply: int
     first: str | None
     last: str | None
+    sentiment_by_brand: dict[str, dict[str, int]]
+    by_intent: dict[str, int]
+    promo: int
+    duplicates: int
+
+    def net_sentiment(self, brand: str) -> float | None:
+        """(positive - negative) / all, the figure reputation teams track per brand."""
+        counts = self.sentiment_by_brand.get(brand, {})
+        total = sum(counts.values())
+        return (counts.get("positive", 0) - counts.get("negative", 0)) / total if total else None
 
 
 def _buckets(aggs: dict, name: str) -> dict[str, int]:
@@ -39,6 +49,13 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
                 "filter": {"bool": {"filter": [{"term": {"author_is_brand": True}}, {"exists": {"field": "parent_id"}}]}},
                 "aggs": {"threads": {"cardinality": {"field": "thread_id"}}},
             },
+            "sentiment": {
+                "terms": {"field": "brand", "size": 20, "missing": missing},
+                "aggs": {"label": {"terms": {"field": "sentiment.label", "size": 5}}},
+            },
+            "intent": {"terms": {"field": "intent", "size": 10, "missing": "not classified"}},
+            "promo": {"filter": {"term": {"promo": True}}},
+            "duplicates": {"filter": {"exists": {"field": "duplicate_of"}}},
             "first": {"min": {"field": "published_at"}},
             "last": {"max": {"field": "published_at"}},
         },
@@ -54,6 +71,10 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
         threads_with_reply=aggs["brand_replies"]["threads"]["value"],
         first=aggs["first"].get("value_as_string"),
         last=aggs["last"].get("value_as_string"),
+        sentiment_by_brand={b["key"]: _buckets(b, "label") for b in aggs["sentiment"]["buckets"]},
+        by_intent=_buckets(aggs, "intent"),
+        promo=aggs["promo"]["doc_count"],
+        duplicates=aggs["duplicates"]["doc_count"],
     )
 
 

@@ -232,9 +232,16 @@ class QueryDoc:
         return i < len(keys) and keys[i].startswith(prefix)
 
 
+_URL_HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^@/?#]*@)?([^:/?#\[\]]+)")
+
+
 def _host(url: str | None) -> str | None:
     if not url:
         return None
+    # The common shapes by regex (urlsplit costs ~10 us a mention); the rest by urlsplit.
+    simple = _URL_HOST.match(url if "//" in url else "//" + url)
+    if simple and "[" not in url:
+        return simple.group(1).lower().rstrip(".") or None
     try:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:  # e.g. a broken IPv6 literal

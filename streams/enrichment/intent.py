@@ -79,9 +79,16 @@ def _counts(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, int]
     return {intent: len(patterns[intent].findall(folded)) for intent in intent_cues.CUES}
 
 
+@lru_cache(maxsize=256)
+def _analysis(head: str, language: str) -> tuple[str, dict[str, int]]:
+    # Cached: sentiment's customer cues and the intent both ask, about the same text.
+    folded = _fold(head)
+    return folded, _counts(folded, _patterns(language))
+
+
 def cue_counts(text: str, language: str | None) -> dict[str, int]:
     """How many cues of each intent the text contains (for explanations and tests)."""
-    return _counts(_fold(text[:MAX_CHARS]), _patterns(_language(language)))
+    return dict(_analysis(text[:MAX_CHARS], _language(language))[1])
 
 
 def _addresses_someone(head: str, folded: str, patterns: dict[str, re.Pattern[str]]) -> bool:
@@ -99,10 +106,10 @@ def classify_intent(
     """
     if not text or not text.strip():
         return "other"
-    patterns = _patterns(_language(language))
+    lang = _language(language)
+    patterns = _patterns(lang)
     head = text[:MAX_CHARS]
-    folded = _fold(head)
-    cues = _counts(folded, patterns)
+    folded, cues = _analysis(head, lang)
     if addressed is None:
         addressed = _addresses_someone(head, folded, patterns)
     negative = sentiment_label in ("negative", "mixed")

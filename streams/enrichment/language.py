@@ -1,10 +1,14 @@
 """Language identification for short social texts, offline.
 
-py3langid (BSD-3, a numpy port of langid.py with its model inside the wheel): measured on
-real tweets from ../shared, restricted to seven European languages it is right on 98.7 %
-of 7,410 Italian and 99.7 % of 6,906 English tweets at about 29,000 texts/s on one core;
-unrestricted, 97.1 % / 98.9 % at 20,000/s. Restricting helps because the languages our
-users listen in are few, and a short tweet otherwise drifts to a rare neighbour.
+Two stages. Most of our mentions are plainly Italian or English, and their function words
+say so: when a text of three words or more has Italian (or English) function words and not
+one function word of any other language we listen in, that decides, in a few microseconds.
+Everything else goes to py3langid (BSD-3, a numpy port of langid.py with its model inside
+the wheel) restricted to the configured languages. Measured on real texts from ../shared
+(7,410 Italian tweets; 10,614 English tweets and review snippets): py3langid alone, over
+seven European languages, is right on 98.7 % / 99.4 %; with the function-word stage, which
+decides 88 % / 90 % of them, 98.6 % / 99.4 %, and the demo stream runs about 15 µs faster
+per mention (py3langid costs 30-70 µs inside the pipeline).
 
 Handles, URLs and the ``#`` of hashtags are removed first (they are not language), and a
 text with too few letters left gets ``und`` (undetermined) rather than a guess; a
@@ -19,21 +23,35 @@ from functools import lru_cache
 UNDETERMINED = "und"
 DEFAULT_LANGUAGES = ("it", "en", "es", "fr", "de", "pt", "nl")
 MIN_LETTERS = 3
-MAX_CHARS = 1000  # the start of a long text tells its language as well as all of it
+MAX_CHARS = 200  # the start of a long text tells its language as well as all of it
 
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Function words frequent in one language and absent (or rare) in the others listed.
+_FUNCTION_WORDS = {
+    "it": "il che di non è sono della delle degli gli anche perché hai abbiamo nel nella alla questo questa "
+    "molto più già ancora però cosa sempre mai niente siamo stato stata tutto tutti grazie per io lui lei noi sei "
+    "fatto ogni oggi dopo questi quello quella dove bene tra fra nei negli sul sulla dal dalla dai agli alle dello "
+    "quindi invece proprio ecco poi sia fare essere detto può",
+    "en": "the and is you to of my it's i'm for this with that was are have your what just but not it they "
+    "we be been would can't don't",
+    "es": "el los las que es por pero muy y está están también gracias",
+    "fr": "les des est et je pas une pour avec mais très dans vous nous",
+    "de": "der die das und ist nicht ich mit auf für ein eine sehr auch aber wir",
+    "pt": "os não uma com mas muito obrigado também você",
+    "nl": "het een niet ik met voor maar zijn ook wat",
+}
+_LANGUAGE_OF = {word: lang for lang, words in _FUNCTION_WORDS.items() for word in words.split()}
+_NOT_LANGUAGE = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=8)
 def _identifier(languages: tuple[str, ...]):
-    from py3langid.langid import LanguageIdentifier, MODEL_FILE
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(languages))
     return identifier
-
-
-_NOT_LANGUAGE = re.compile(r"https?://\S+|www\.\S+|@\w+")
 
 
 def _strip(text: str) -> str:
@@ -41,9 +59,24 @@ def _strip(text: str) -> str:
     return _NOT_LANGUAGE.sub(" ", text[:MAX_CHARS]).replace("#", " ")
 
 
+def _by_function_words(body: str, languages: tuple[str, ...]) -> str | None:
+    """"it" or "en" when the function words leave no doubt, else None."""
+    seen: set[str] = set()
+    words = _WORD.findall(body.lower().replace("’", "'"))
+    for word in words:
+        lang = _LANGUAGE_OF.get(word)
+        if lang is not None and lang in languages:
+            seen.add(lang)
+    if len(words) >= 3 and len(seen) == 1:
+        (lang,) = seen
+        if lang in ("it", "en"):
+            return lang
+    return None
+
+
 def detect_language(text: str, hint: str | None = None, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
     """ISO 639-1 code of ``text`` among ``languages``, or the hint / ``und`` when the text cannot tell."""
     body = _strip(text or "")
     if len(_LETTER.findall(body)) < MIN_LETTERS:
         return hint or UNDETERMINED
-    return _identifier(tuple(languages)).classify(body)[0]
+    return _by_function_words(body, languages) or _identifier(tuple(languages)).classify(body)[0]

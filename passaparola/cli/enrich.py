@@ -1,0 +1,114 @@
+"""``passaparola enrich``: JSONL in, JSONL out, the streams' enrichment without Kafka."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TransferSpeedColumn
+
+from passaparola.cli.common import settings
+
+stderr = Console(stderr=True)
+
+
+class BadLine(ValueError):
+    """A line that cannot be enriched; the text says why."""
+
+
+def _get(record: dict, *path: str) -> Any:
+    for key in path:
+        record = record.get(key) if isinstance(record, dict) else None
+    return record
+
+
+def _published(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise BadLine(f"published_at is not an ISO date: {value!r}") from None
+
+
+def enrichment_arguments(record: Any, line_number: int) -> dict[str, Any]:
+    """Arguments of :meth:`Enricher.fields` from a line: a full mention or just ``{"id", "text"}``."""
+    if not isinstance(record, dict):
+        raise BadLine(f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise BadLine("no \"text\" string")
+    return {
+        "id": str(record.get("id") or f"line-{line_number}"),
+        "text": text,
+        "title": _get(record, "title"),
+        "language_hint": _get(record, "language"),
+        "author_handle": _get(record, "author", "handle"),
+        "author_name": _get(record, "author", "name"),
+        "url": _get(record, "url"),
+        "platform": _get(record, "platform"),
+        "published_at": _published(_get(record, "published_at")),
+        "brand_hint": _get(record, "brand"),
+        "author_is_brand": bool(_get(record, "author_is_brand")),
+    }
+
+
+def _lines(source: IO[bytes], progress: Progress | None) -> Iterator[tuple[int, bytes]]:
+    task = progress.add_task("enriching", total=_size(source)) if progress else None
+    for number, line in enumerate(source, start=1):
+        if progress is not None:
+            progress.advance(task, len(line))
+        yield number, line
+
+
+def _size(source: IO[bytes]) -> int | None:
+    try:
+        return Path(source.name).stat().st_size
+    except (OSError, TypeError, AttributeError):
+        return None
+
+
+def enrich(
+    input_file: Path | None = typer.Option(None, "--in", help="JSONL to read (default: stdin)"),
+    output_file: Path | None = typer.Option(None, "--out", help="JSONL to write (default: stdout)"),
+) -> None:
+    """Enrich JSONL offline: each output line is the input object plus language, sentiment,
+    intent, topics, keywords, brands, promo and duplicate_of.
+
+    Input lines may be minimal, {"id": ..., "text": ...}, or whole mentions. A bad line is
+    reported on stderr with its number and skipped; the exit status is then 1.
+    """
+    from streams.enrichment.enricher import Enricher
+
+    enricher = Enricher.from_settings(settings())
+    source = open(input_file, "rb") if input_file else sys.stdin.buffer
+    sink = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
+    good = bad = 0
+    show_progress = input_file is not None and stderr.is_terminal
+    columns = (TextColumn("{task.description}"), BarColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=stderr, transient=True, disable=not show_progress) as progress:
+        for number, raw in _lines(source, progress if show_progress else None):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+                found = enricher.fields(**enrichment_arguments(record, number))
+            except (ValueError, BadLine) as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+                stderr.print(f"line {number}: {err}", markup=False, highlight=False)
+                bad += 1
+                continue
+            sink.write(json.dumps({**record, **found.as_dict()}, ensure_ascii=False) + "\n")
+            good += 1
+    if output_file:
+        sink.close()
+    if input_file:
+        source.close()
+    stderr.print(f"enriched {good} line(s), skipped {bad} bad line(s)", highlight=False)
+    if bad:
+        raise typer.Exit(1)

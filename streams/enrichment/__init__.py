@@ -1,0 +1,2 @@
+"""Enrichment: one pure step per module (language, sentiment, intent, topics, brand_query,
+promo, duplicates), composed by :class:`streams.enrichment.enricher.Enricher`."""
