@@ -9,6 +9,7 @@ from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import ConnectionTimeout
 
 from passaparola.elastic import has_analyzer
+from passaparola.errors import PassaparolaError
 from passaparola.metrics import INDEXED
 from passaparola.schema import Mention, SchemaError
 from sinks.base import Record, Rejected, Sink, TransientError
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 # Per-item bulk statuses worth retrying: overload and server-side failures.
 _RETRYABLE = {429, 500, 502, 503, 504}
+
+
+class MappingConflict(PassaparolaError):
+    """The existing index's mapping contradicts this version's."""
 
 
 def mentions_index(prefix: str) -> str:
@@ -42,15 +47,29 @@ class ElasticsearchSink(Sink):
         languages = has_analyzer(self.client, "italian") and has_analyzer(self.client, "english")
         if not languages:
             log.warning("cluster lacks the italian/english analyzers: text.it and text.en use the standard analyzer")
-        self.client.indices.put_index_template(
-            name=f"{self.prefix}-mentions", **mentions_template(self.prefix, languages, self.replicas)
-        )
+        template = mentions_template(self.prefix, languages, self.replicas)
+        self.client.indices.put_index_template(name=f"{self.prefix}-mentions", **template)
         if not self.client.indices.exists(index=self.index):
             try:
                 self.client.indices.create(index=self.index)
+                return
             except ApiError as err:  # another sink worker created it first
                 if err.meta.status != 400 or "already_exists" not in str(err):
                     raise
+        self._extend_mapping(template["template"]["mappings"])
+
+    def _extend_mapping(self, mappings: dict) -> None:
+        # An index made by an earlier version lacks the fields added since: adding fields
+        # is allowed in place. A changed field is not, and needs a new MAPPING_VERSION.
+        try:
+            self.client.indices.put_mapping(index=self.index, **mappings)
+        except ApiError as err:
+            if err.meta.status == 400:
+                raise MappingConflict(
+                    f"{self.index} has a mapping this version cannot extend ({err.message}); "
+                    "bump sinks.mappings.MAPPING_VERSION so a new index is created"
+                ) from err
+            raise
 
     def write(self, batch: list[Record]) -> list[Rejected]:
         rejected, operations, sent = [], [], []

@@ -33,6 +33,11 @@ def demo(
     console.print(f"generated {len(mentions)} mentions (seed {seed}); running the pipeline")
     with clear_errors():
         run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"))
+    refused = {topic: n for topic, n in run.refused.items() if n}
+    if refused:
+        where = ", ".join(f"{n} on {topic}" for topic, n in refused.items())
+        console.print(f"[red]messages refused during the run: {where}[/red] (each with its reason; read them with a consumer)")
+        raise typer.Exit(1)
     if run.indexed != run.produced:
         console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; see {', '.join(map(str, run.logs))}[/red]")
         raise typer.Exit(1)

@@ -141,6 +141,17 @@ class DemoRun:
     indexed: int
     seconds: float
     logs: list[Path]
+    refused: dict[str, int]  # dead-letter topic -> messages it received during the run
+
+
+def topic_size(settings: Settings, topic: str) -> int:
+    """Messages ever appended to ``topic`` (sum of its partitions' end offsets)."""
+    consumer = _offsets_reader(settings)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
 
 
 def run_pipeline(
@@ -165,6 +176,8 @@ def run_pipeline(
         Worker("streams", ["streams", "worker"], logs_dir / "streams.log", env),
         Worker("sink", ["sink", "run"], logs_dir / "sink.log", env),
     ]
+    dead_letters = [settings.topics.mentions_dlq, settings.topics.sink_dlq]
+    before = {topic: topic_size(settings, topic) for topic in dead_letters}
     begin = time.monotonic()
     try:
         for worker in workers:
@@ -185,4 +198,5 @@ def run_pipeline(
     es.indices.refresh(index=index)
     ids = [m.id for m in mentions]
     indexed = es.count(index=index, query={"ids": {"values": ids}})["count"]
-    return DemoRun(len(mentions), indexed, time.monotonic() - begin, [w.log for w in workers])
+    refused = {topic: topic_size(settings, topic) - before[topic] for topic in dead_letters}
+    return DemoRun(len(mentions), indexed, time.monotonic() - begin, [w.log for w in workers], refused)

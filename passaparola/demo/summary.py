@@ -44,7 +44,7 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
         aggs={
             "brand": {"terms": {"field": "brand", "size": 20, "missing": missing}},
             "platform": {"terms": {"field": "platform", "size": 20}},
-            "language": {"terms": {"field": "language", "size": 20, "missing": "not detected yet"}},
+            "language": {"terms": {"field": "language", "size": 20, "missing": missing}},
             "brand_replies": {
                 "filter": {"bool": {"filter": [{"term": {"author_is_brand": True}}, {"exists": {"field": "parent_id"}}]}},
                 "aggs": {"threads": {"cardinality": {"field": "thread_id"}}},
@@ -53,7 +53,7 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
                 "terms": {"field": "brand", "size": 20, "missing": missing},
                 "aggs": {"label": {"terms": {"field": "sentiment.label", "size": 5}}},
             },
-            "intent": {"terms": {"field": "intent", "size": 10, "missing": "not classified"}},
+            "intent": {"terms": {"field": "intent", "size": 10, "missing": missing}},
             "promo": {"filter": {"term": {"promo": True}}},
             "duplicates": {"filter": {"exists": {"field": "duplicate_of"}}},
             "first": {"min": {"field": "published_at"}},

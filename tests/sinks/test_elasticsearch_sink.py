@@ -112,3 +112,31 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2100
     assert len([m for m in KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=3000)]) == 1
+
+
+def test_setup_adds_new_fields_to_an_index_made_by_an_older_version(settings: Settings):
+    from sinks.mappings import mentions_mappings
+
+    es = connect(settings)
+    index = mentions_index(settings.elasticsearch.index_prefix)
+    old = mentions_mappings(languages=True)
+    del old["properties"]["sentiment"], old["properties"]["intent"]
+    es.indices.create(index=index, mappings=old)
+    target = ElasticsearchSink(es, settings.elasticsearch.index_prefix)
+    target.setup()
+    properties = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+    assert properties["sentiment"]["properties"]["label"]["type"] == "keyword"
+    assert properties["intent"]["type"] == "keyword"
+
+
+def test_setup_refuses_a_conflicting_old_mapping_with_advice(settings: Settings):
+    from sinks.elasticsearch import MappingConflict
+    from sinks.mappings import mentions_mappings
+
+    es = connect(settings)
+    index = mentions_index(settings.elasticsearch.index_prefix)
+    old = mentions_mappings(languages=True)
+    old["properties"]["intent"] = {"type": "long"}
+    es.indices.create(index=index, mappings=old)
+    with pytest.raises(MappingConflict, match="MAPPING_VERSION"):
+        ElasticsearchSink(es, settings.elasticsearch.index_prefix).setup()

@@ -26,6 +26,7 @@ def test_every_mention_becomes_searchable_once(settings: Settings, worker_env: d
     mentions = generate(seed=3, anchor=ANCHOR, scale=0.15)
     run = run_pipeline(settings, mentions, worker_env=worker_env, timeout_s=180)
     assert run.produced == run.indexed == len(mentions)
+    assert run.refused == {settings.topics.mentions_dlq: 0, settings.topics.sink_dlq: 0}
 
     alias = f"{settings.elasticsearch.index_prefix}-mentions"
     summary = summarize(connect(settings), alias)
