@@ -349,3 +349,14 @@ def test_customer_cues_leave_texts_without_complaints_alone():
     assert customer.adjust("positive", 0.6, "Caffè buonissimo, grazie!", "it") == ("positive", 0.6)
     assert customer.adjust("neutral", 0.1, "Oggi piove a Milano", "it") == ("neutral", 0.1)
     assert customer.adjust("positive", 0.6, "Il pacco non è arrivato, vergogna", "it").label == "negative"
+
+
+def test_eval_sentiment_meets_every_target(shared):
+    """The shipped figures: `passaparola eval sentiment` exits 1 when a target is missed."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "passaparola", "eval", "sentiment", "--shared", str(shared)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "SENTIPOLC" in done.stdout and "MISSED" not in done.stdout
