@@ -75,6 +75,7 @@ class ElasticsearchSettings(_Section):
     username: str | None = None
     index_prefix: str = "passaparola"
     replicas: int = Field(default=0, ge=0, description="0 suits one node; use 1+ on a cluster")
+    retention_days: int = Field(default=400, ge=1, description="ILM deletes monthly indices this old (where there is ILM)")
     verify_certs: bool = True
     ca_certs: Path | None = None
     request_timeout_s: float = 30.0

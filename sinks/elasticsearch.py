@@ -1,19 +1,24 @@
-"""Elasticsearch as a sink target: mentions indexed under their deterministic id."""
+"""Elasticsearch as a sink target: each document under its deterministic id, in the monthly
+index its own timestamp names (see :mod:`sinks.mappings`)."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Mapping
+from datetime import datetime, timezone
 
 from elasticsearch import ApiError, Elasticsearch
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import ConnectionTimeout
 
-from passaparola.elastic import has_analyzer
+from passaparola.config import Settings
+from passaparola.elastic import connect, has_analyzer
 from passaparola.errors import PassaparolaError
 from passaparola.metrics import INDEXED
 from passaparola.schema import Mention, SchemaError
 from sinks.base import Record, Rejected, Sink, TransientError
-from sinks.mappings import MAPPING_VERSION, mentions_template
+from sinks.mappings import KINDS, Kind, index_template, mappings, retention_policy
 
 log = logging.getLogger(__name__)
 
@@ -22,64 +27,127 @@ _RETRYABLE = {429, 500, 502, 503, 504}
 
 
 class MappingConflict(PassaparolaError):
-    """The existing index's mapping contradicts this version's."""
+    """The existing indices' mapping contradicts this version's."""
 
 
-def mentions_index(prefix: str) -> str:
-    return f"{prefix}-mentions-v{MAPPING_VERSION}"
+def index_name(prefix: str, kind: str, at: datetime) -> str:
+    return f"{prefix}-{kind}-{at.astimezone(timezone.utc):%Y.%m}"
+
+
+def alias(prefix: str, kind: str = "mentions") -> str:
+    """The read alias over every monthly index of a kind."""
+    return f"{prefix}-{kind}"
+
+
+def has_ilm(client: Elasticsearch) -> bool:
+    """Whether every node has the ILM module (the official image does; the local zip not).
+
+    Asked through the nodes' module list: calling the ILM API where it is missing answers
+    405, which the client counts as a failing node and logs as such.
+    """
+    info = client.nodes.info(metric="plugins", filter_path="nodes.*.modules.name")
+    nodes = info.get("nodes", {}).values()
+    return bool(nodes) and all(any(m["name"] == "x-pack-ilm" for m in n.get("modules", [])) for n in nodes)
+
+
+def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, dict]:
+    """A replies or alerts document: a JSON object with an ``id`` and its time field."""
+    try:
+        doc = json.loads(record.value)
+    except ValueError as err:
+        raise SchemaError(f"not JSON: {err}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:
+        raise SchemaError("expected a JSON object with a non-empty string id")
+    try:
+        at = datetime.fromisoformat(str(doc.get(kind.time_field)).replace("Z", "+00:00"))
+    except ValueError:
+        raise SchemaError(f"{kind.time_field} is missing or not an ISO date") from None
+    return doc["id"], at if at.tzinfo else at.replace(tzinfo=timezone.utc), doc
+
+
+def parse(record: Record, kind: Kind) -> tuple[str, datetime, dict]:
+    """(id, time, document) of a record of this kind; :class:`SchemaError` says why not."""
+    if kind.name == "mentions":
+        mention = Mention.from_json(record.value)
+        return mention.id, mention.published_at, mention.model_dump(mode="json")
+    return _parse_event(record, kind)
 
 
 class ElasticsearchSink(Sink):
-    """Writes mentions to ``<prefix>-mentions-v<mapping version>``, read via the ``<prefix>-mentions`` alias.
+    """Writes mentions, replies and alerts, each topic to its kind of index.
 
     Args:
         client: a connected client (see :func:`passaparola.elastic.connect`).
         prefix: index name prefix, ``passaparola`` by default; tests use their own.
-        replicas: replicas per shard for the indices this sink creates.
+        kinds: topic name -> kind of document (``mentions``, ``replies``, ``alerts``).
+        replicas: replicas per shard for the indices the templates create.
+        retention_days: age at which ILM deletes an index, where the cluster has ILM.
         worker: the name metrics are labelled with.
     """
 
-    def __init__(self, client: Elasticsearch, prefix: str, replicas: int = 0, worker: str = "sink"):
+    def __init__(
+        self,
+        client: Elasticsearch,
+        prefix: str,
+        kinds: Mapping[str, str],
+        replicas: int = 0,
+        retention_days: int = 400,
+        worker: str = "sink",
+    ):
         self.client, self.prefix, self.replicas, self.worker = client, prefix, replicas, worker
-        self.index = mentions_index(prefix)
+        self.kinds = {topic: KINDS[kind] for topic, kind in kinds.items()}
+        self.retention_days = retention_days
 
-    def setup(self) -> None:
+    @classmethod
+    def from_settings(cls, settings: Settings, client: Elasticsearch | None = None) -> ElasticsearchSink:
+        """The sink of ``passaparola sink run``: enriched mentions, replies and alerts."""
+        es, topics = settings.elasticsearch, settings.topics
+        kinds = {topics.mentions_enriched: "mentions", topics.replies: "replies", topics.alerts: "alerts"}
+        return cls(client or connect(settings), es.index_prefix, kinds, es.replicas, es.retention_days)
+
+    def setup(self) -> dict[str, bool]:
+        """Templates (and the lifecycle policy where there is ILM); idempotent. Returns what the cluster offers."""
         languages = has_analyzer(self.client, "italian") and has_analyzer(self.client, "english")
         if not languages:
             log.warning("cluster lacks the italian/english analyzers: text.it and text.en use the standard analyzer")
-        template = mentions_template(self.prefix, languages, self.replicas)
-        self.client.indices.put_index_template(name=f"{self.prefix}-mentions", **template)
-        if not self.client.indices.exists(index=self.index):
-            try:
-                self.client.indices.create(index=self.index)
-                return
-            except ApiError as err:  # another sink worker created it first
-                if err.meta.status != 400 or "already_exists" not in str(err):
-                    raise
-        self._extend_mapping(template["template"]["mappings"])
+        lifecycle = None
+        ilm = has_ilm(self.client)
+        if ilm:
+            lifecycle = f"{self.prefix}-retention"
+            self.client.ilm.put_lifecycle(name=lifecycle, policy=retention_policy(self.retention_days))
+        for kind in {k.name: k for k in self.kinds.values()}.values():
+            template = index_template(self.prefix, kind, languages, self.replicas, lifecycle)
+            self.client.indices.put_index_template(name=f"{self.prefix}-{kind.name}", **template)
+            self._extend_mappings(kind, mappings(kind, languages))
+        return {"language_analyzers": languages, "ilm": ilm}
 
-    def _extend_mapping(self, mappings: dict) -> None:
-        # An index made by an earlier version lacks the fields added since: adding fields
-        # is allowed in place. A changed field is not, and needs a new MAPPING_VERSION.
+    def _extend_mappings(self, kind: Kind, wanted: dict) -> None:
+        # Indices made by an earlier version lack the fields added since: adding fields is
+        # allowed in place. A changed field is not, and needs a new MAPPING_VERSION.
+        pattern = f"{self.prefix}-{kind.name}-*"
         try:
-            self.client.indices.put_mapping(index=self.index, **mappings)
+            self.client.indices.put_mapping(index=pattern, allow_no_indices=True, **wanted)
         except ApiError as err:
             if err.meta.status == 400:
                 raise MappingConflict(
-                    f"{self.index} has a mapping this version cannot extend ({err.message}); "
-                    "bump sinks.mappings.MAPPING_VERSION so a new index is created"
+                    f"{pattern} has a mapping this version cannot extend ({err.message}); "
+                    "bump sinks.mappings.MAPPING_VERSION and reindex"
                 ) from err
             raise
 
     def write(self, batch: list[Record]) -> list[Rejected]:
         rejected, operations, sent = [], [], []
         for record in batch:
-            try:
-                mention = Mention.from_json(record.value)
-            except SchemaError as err:
-                rejected.append(Rejected(record, f"not a mention: {err}"))
+            kind = self.kinds.get(record.topic)
+            if kind is None:
+                rejected.append(Rejected(record, f"no index for topic {record.topic}"))
                 continue
-            operations += [{"index": {"_index": self.index, "_id": mention.id}}, mention.model_dump(mode="json")]
+            try:
+                doc_id, at, doc = parse(record, kind)
+            except SchemaError as err:
+                rejected.append(Rejected(record, f"not a {kind.name[:-1]}: {err}"))
+                continue
+            operations += [{"index": {"_index": index_name(self.prefix, kind.name, at), "_id": doc_id}}, doc]
             sent.append(record)
         if not operations:
             return rejected
@@ -102,10 +170,26 @@ class ElasticsearchSink(Sink):
                 retry += 1
             elif status >= 300:
                 error = result.get("error", {})
-                rejected.append(Rejected(record, f"rejected by Elasticsearch ({status}): {error.get('type')}: {error.get('reason')}"))
+                reason = f"rejected by Elasticsearch ({status}): {error.get('type')}: {error.get('reason')}"
+                rejected.append(Rejected(record, reason))
         if retry:
             # The whole batch goes again: documents already written are overwritten
             # under the same id, so a retry cannot double anything.
             raise TransientError(f"{retry} of {len(sent)} documents not accepted now (overloaded)")
-        INDEXED.labels(self.worker, self.index).inc(len(sent) - len(rejected))
+        INDEXED.labels(self.worker, "all").inc(len(sent) - len(rejected))
         return rejected
+
+
+def prune(client: Elasticsearch, prefix: str, keep_months: int, now: datetime | None = None) -> list[str]:
+    """Delete monthly indices older than ``keep_months`` months: retention where there is no ILM."""
+    now = now or datetime.now(timezone.utc)
+    cutoff = (now.year * 12 + now.month - 1) - keep_months + 1  # first month kept
+    doomed = []
+    for kind in KINDS:
+        for name in client.indices.get(index=f"{prefix}-{kind}-*", expand_wildcards="open,closed"):
+            year, _, month = name.rsplit("-", 1)[-1].partition(".")
+            if year.isdigit() and month.isdigit() and int(year) * 12 + int(month) - 1 < cutoff:
+                doomed.append(name)
+    for name in doomed:
+        client.indices.delete(index=name)
+    return sorted(doomed)

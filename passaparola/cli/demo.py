@@ -23,6 +23,7 @@ def demo(
     from passaparola.demo.pipeline import run_pipeline
     from passaparola.elastic import connect
     from passaparola.topics import ensure_topics
+    from sinks.elasticsearch import alias
 
     cfg = settings()
     if local_stack:
@@ -42,10 +43,10 @@ def demo(
         console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; see {', '.join(map(str, run.logs))}[/red]")
         raise typer.Exit(1)
     console.print(f"[green]{run.indexed} of {run.produced} mentions searchable[/green] after {run.seconds:.1f} s")
-    alias = f"{cfg.elasticsearch.index_prefix}-mentions"
-    _print_summary(summarize(connect(cfg), alias))
-    console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{alias}[/bold]")
-    for what, command in example_queries(cfg.elasticsearch.url, alias):
+    read_alias = alias(cfg.elasticsearch.index_prefix)
+    _print_summary(summarize(connect(cfg), read_alias))
+    console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{read_alias}[/bold]")
+    for what, command in example_queries(cfg.elasticsearch.url, read_alias):
         console.print(f"  [dim]# {what}[/dim]")
         console.print(f"  {command}", soft_wrap=True, highlight=False, markup=False)  # one line: copy and paste
     console.print("Stop the local services with: passaparola stack down")

@@ -67,19 +67,46 @@ def streams_worker() -> None:
     Worker(app, loglevel=cfg.log_level.lower(), quiet=True, override_logging=False).execute_from_commandline()
 
 
+@sink.command("setup")
+def sink_setup() -> None:
+    """Create or update the index templates (and the ILM policy where the cluster has ILM). Idempotent."""
+    from sinks.elasticsearch import ElasticsearchSink
+
+    cfg = settings()
+    offered = ElasticsearchSink.from_settings(cfg).setup()
+    prefix = cfg.elasticsearch.index_prefix
+    console.print(f"templates {prefix}-mentions-*, {prefix}-replies-*, {prefix}-alerts-* are in place")
+    console.print(
+        "retention: " + (f"ILM policy {prefix}-retention ({cfg.elasticsearch.retention_days} days)" if offered["ilm"]
+                         else "no ILM on this cluster; run `passaparola sink prune` from cron")
+    )
+    if not offered["language_analyzers"]:
+        console.print("[yellow]no italian/english analyzers: text.it and text.en fall back to standard[/yellow]")
+
+
+@sink.command("prune")
+def sink_prune(keep_months: int = typer.Option(13, help="monthly indices to keep, this month included")) -> None:
+    """Delete monthly indices older than --keep-months (retention on clusters without ILM)."""
+    from passaparola.elastic import connect
+    from sinks.elasticsearch import prune
+
+    cfg = settings()
+    deleted = prune(connect(cfg), cfg.elasticsearch.index_prefix, keep_months)
+    console.print(f"deleted: {', '.join(deleted)}" if deleted else "nothing older to delete")
+
+
 @sink.command("run")
 def sink_run(
     idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
 ) -> None:
-    """Index enriched mentions into Elasticsearch until stopped (SIGTERM finishes the batch)."""
-    from passaparola.elastic import connect
+    """Index enriched mentions, replies and alerts into Elasticsearch until stopped (SIGTERM finishes the batch)."""
     from sinks.base import SinkWorker, sink_group
     from sinks.elasticsearch import ElasticsearchSink
 
     cfg = settings()
     ensure_topics(cfg)
-    target = ElasticsearchSink(connect(cfg), cfg.elasticsearch.index_prefix, cfg.elasticsearch.replicas)
-    worker = SinkWorker(cfg, target, [cfg.topics.mentions_enriched], group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq)
+    target = ElasticsearchSink.from_settings(cfg)
+    worker = SinkWorker(cfg, target, list(target.kinds), group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq)
     serve(cfg.metrics_port, healthy=lambda: not worker.stopping.is_set(), host=cfg.metrics_host)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())

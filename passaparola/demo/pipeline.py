@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from elasticsearch import NotFoundError
+from elasticsearch.helpers import bulk, scan
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import RetriableError
 from rich.progress import Progress
@@ -29,11 +31,30 @@ from passaparola.elastic import connect
 from passaparola.errors import PassaparolaError
 from passaparola.schema import Mention
 from sinks.base import sink_group
-from sinks.elasticsearch import mentions_index
+from sinks.elasticsearch import alias, index_name
 from streams.app import app_id
 
 class PipelineError(PassaparolaError):
     """The pipeline did not finish: a worker died or did not catch up in time."""
+
+
+def remove_moved_copies(settings: Settings, mentions: list[Mention]) -> int:
+    """Delete earlier demo copies that sit in another month's index than these will.
+
+    Indices are monthly by ``published_at`` and the demo re-dates its stream to the current
+    hour on every run: without this, a run in a new month would leave last month's copy of
+    each id beside the new one. Real mentions never change their publication time.
+    """
+    es = connect(settings)
+    prefix = settings.elasticsearch.index_prefix
+    target = {m.id: index_name(prefix, "mentions", m.published_at) for m in mentions}
+    try:
+        hits = scan(es, index=alias(prefix), query={"query": {"ids": {"values": list(target)}}}, _source=False)
+        moved = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits if h["_index"] != target[h["_id"]]]
+    except NotFoundError:  # no index yet
+        return 0
+    bulk(es, moved, refresh=True)
+    return len(moved)
 
 
 def produce(settings: Settings, mentions: list[Mention]) -> None:
@@ -179,6 +200,8 @@ def run_pipeline(
     dead_letters = [settings.topics.mentions_dlq, settings.topics.sink_dlq]
     before = {topic: topic_size(settings, topic) for topic in dead_letters}
     begin = time.monotonic()
+    if moved := remove_moved_copies(settings, mentions):
+        report(f"removed {moved} copies of earlier demo runs dated in another month")
     try:
         for worker in workers:
             worker.start()
@@ -194,7 +217,7 @@ def run_pipeline(
         for worker in workers:
             worker.stop()
     es = connect(settings)
-    index = mentions_index(settings.elasticsearch.index_prefix)
+    index = alias(settings.elasticsearch.index_prefix)
     es.indices.refresh(index=index)
     ids = [m.id for m in mentions]
     indexed = es.count(index=index, query={"ids": {"values": ids}})["count"]

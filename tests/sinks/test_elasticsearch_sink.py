@@ -13,7 +13,7 @@ from passaparola.elastic import connect
 from passaparola.schema import Author, Mention
 from passaparola.topics import ensure_topics
 from sinks.base import Batching, Record, SinkWorker, sink_group
-from sinks.elasticsearch import ElasticsearchSink, mentions_index
+from sinks.elasticsearch import ElasticsearchSink, alias
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -28,31 +28,70 @@ def mention(i: int) -> Mention:
     )
 
 
-def record(value: bytes, offset: int = 0) -> Record:
-    return Record("t", 0, offset, None, value)
+MENTIONS_INDEX_OF_T0 = "{prefix}-mentions-2026.03"
+
+
+def record(value: bytes, offset: int = 0, topic: str = "m") -> Record:
+    return Record(topic, 0, offset, None, value)
 
 
 @pytest.fixture
 def sink(settings: Settings) -> ElasticsearchSink:
-    target = ElasticsearchSink(connect(settings), settings.elasticsearch.index_prefix)
+    target = ElasticsearchSink(connect(settings), settings.elasticsearch.index_prefix, {"m": "mentions", "r": "replies", "a": "alerts"})
     target.setup()
     return target
 
 
-def _count(sink: ElasticsearchSink) -> int:
-    sink.client.indices.refresh(index=sink.index)
-    return sink.client.count(index=f"{sink.prefix}-mentions")["count"]
+def _count(sink: ElasticsearchSink, kind: str = "mentions") -> int:
+    sink.client.indices.refresh(index=alias(sink.prefix, kind))
+    return sink.client.count(index=alias(sink.prefix, kind))["count"]
 
 
-def test_setup_is_idempotent_and_gives_the_mapping(sink: ElasticsearchSink):
+def test_setup_is_idempotent_and_the_mapping_api_shows_the_design(sink: ElasticsearchSink):
     sink.setup()
-    mapping = sink.client.indices.get_mapping(index=sink.index)[sink.index]["mappings"]
-    text = mapping["properties"]["text"]
-    assert text["fields"]["it"]["analyzer"] == "italian"
-    assert text["fields"]["en"]["analyzer"] == "english"
-    assert mapping["properties"]["published_at"]["type"] == "date"
-    assert mapping["properties"]["platform"]["type"] == "keyword"
+    sink.write([record(mention(1).to_json())])  # the template makes the month's index
+    index = MENTIONS_INDEX_OF_T0.format(prefix=sink.prefix)
+    mapping = sink.client.indices.get_mapping(index=index)[index]["mappings"]
+    props = mapping["properties"]
     assert mapping["dynamic"] == "strict"
+    for field in ("text", "title"):
+        assert props[field]["type"] == "text"
+        assert props[field]["fields"]["it"]["analyzer"] == "italian"
+        assert props[field]["fields"]["en"]["analyzer"] == "english"
+    assert props["title"]["fields"]["keyword"]["type"] == "keyword"
+    for field in ("brand", "brands", "platform", "language", "intent", "topics", "thread_id", "duplicate_of", "id"):
+        assert props[field]["type"] == "keyword", field
+    assert props["sentiment"]["properties"]["label"]["type"] == "keyword"
+    assert props["sentiment"]["properties"]["score"]["type"] == "float"
+    assert props["published_at"]["type"] == "date" and props["promo"]["type"] == "boolean"
+    assert props["author"]["properties"]["followers"]["type"] == "long"
+    assert props["engagement"]["properties"]["likes"]["type"] == "long"
+    assert props["url"]["type"] == "keyword"
+    aliases = sink.client.indices.get_alias(index=index)[index]["aliases"]
+    assert alias(sink.prefix) in aliases
+    templates = {t["name"] for t in sink.client.indices.get_index_template(name=f"{sink.prefix}-*")["index_templates"]}
+    assert templates == {f"{sink.prefix}-mentions", f"{sink.prefix}-replies", f"{sink.prefix}-alerts"}
+
+
+def test_documents_go_to_the_month_of_their_own_timestamp(sink: ElasticsearchSink):
+    march = mention(1)
+    late = Mention(**{**mention(2).model_dump(), "id": "", "thread_id": "", "published_at": datetime(2026, 4, 30, 23, tzinfo=timezone.utc)})
+    assert sink.write([record(march.to_json()), record(late.to_json(), 1)]) == []
+    sink.client.indices.refresh(index=alias(sink.prefix))
+    where = {h["_id"]: h["_index"] for h in sink.client.search(index=alias(sink.prefix), size=10)["hits"]["hits"]}
+    assert where == {march.id: f"{sink.prefix}-mentions-2026.03", late.id: f"{sink.prefix}-mentions-2026.04"}
+
+
+def test_replies_and_alerts_are_indexed_by_their_own_time_and_id(sink: ElasticsearchSink):
+    reply = {"id": "r1", "kind": "brand_reply", "event_at": "2026-05-02T10:00:00Z", "brand": "aurora", "response_seconds": 420.0}
+    alert = {"id": "a1", "kind": "negative_spike", "at": "2026-05-03T08:00:00+00:00", "brand": "aurora", "p_value": 1e-9,
+             "examples": [{"text": "anything, not searched"}]}
+    bad = [record(b'{"kind": "brand_reply"}', 3, "r"), record(b'{"id": "x", "at": "yesterday"}', 4, "a")]
+    rejected = sink.write([record(json.dumps(reply).encode(), 1, "r"), record(json.dumps(alert).encode(), 2, "a"), *bad])
+    assert [r.record.offset for r in rejected] == [3, 4]
+    assert "non-empty string id" in rejected[0].reason and "at is missing or not an ISO date" in rejected[1].reason
+    assert _count(sink, "replies") == 1 and _count(sink, "alerts") == 1
+    assert sink.client.get(index=f"{sink.prefix}-replies-2026.05", id="r1")["_source"]["response_seconds"] == 420.0
 
 
 def test_writing_twice_does_not_double(sink: ElasticsearchSink):
@@ -73,8 +112,8 @@ def test_poison_is_rejected_with_its_reason_and_the_rest_indexed(sink: Elasticse
 
 def test_italian_search_finds_inflected_forms(sink: ElasticsearchSink):
     sink.write([record(mention(i).to_json(), i) for i in range(20)])
-    sink.client.indices.refresh(index=sink.index)
-    hits = sink.client.count(index=sink.index, query={"match": {"text.it": "consegne ritardi"}})["count"]
+    _count(sink)
+    hits = sink.client.count(index=alias(sink.prefix), query={"match": {"text.it": "consegne ritardi"}})["count"]
     assert hits == 10  # the ten Italian ones
 
 
@@ -88,13 +127,13 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     producer.flush()
 
     def run_worker() -> None:
-        target = ElasticsearchSink(connect(settings), settings.elasticsearch.index_prefix)
+        target = ElasticsearchSink.from_settings(settings)
         worker = SinkWorker(settings, target, [topic], sink_group(settings), settings.topics.sink_dlq, Batching(max_records=300, max_wait_s=0.2))
         worker.run(idle_exit_s=3)
 
     run_worker()
     es = connect(settings)
-    index = mentions_index(settings.elasticsearch.index_prefix)
+    index = alias(settings.elasticsearch.index_prefix)
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2000
 
@@ -115,15 +154,14 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
 
 
 def test_setup_adds_new_fields_to_an_index_made_by_an_older_version(settings: Settings):
-    from sinks.mappings import mentions_mappings
+    from sinks.mappings import KINDS, mappings
 
     es = connect(settings)
-    index = mentions_index(settings.elasticsearch.index_prefix)
-    old = mentions_mappings(languages=True)
+    index = f"{settings.elasticsearch.index_prefix}-mentions-2025.01"
+    old = mappings(KINDS["mentions"], languages=True)
     del old["properties"]["sentiment"], old["properties"]["intent"]
     es.indices.create(index=index, mappings=old)
-    target = ElasticsearchSink(es, settings.elasticsearch.index_prefix)
-    target.setup()
+    ElasticsearchSink.from_settings(settings, es).setup()
     properties = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
     assert properties["sentiment"]["properties"]["label"]["type"] == "keyword"
     assert properties["intent"]["type"] == "keyword"
@@ -131,12 +169,26 @@ def test_setup_adds_new_fields_to_an_index_made_by_an_older_version(settings: Se
 
 def test_setup_refuses_a_conflicting_old_mapping_with_advice(settings: Settings):
     from sinks.elasticsearch import MappingConflict
-    from sinks.mappings import mentions_mappings
+    from sinks.mappings import KINDS, mappings
 
     es = connect(settings)
-    index = mentions_index(settings.elasticsearch.index_prefix)
-    old = mentions_mappings(languages=True)
+    index = f"{settings.elasticsearch.index_prefix}-mentions-2025.01"
+    old = mappings(KINDS["mentions"], languages=True)
     old["properties"]["intent"] = {"type": "long"}
     es.indices.create(index=index, mappings=old)
     with pytest.raises(MappingConflict, match="MAPPING_VERSION"):
-        ElasticsearchSink(es, settings.elasticsearch.index_prefix).setup()
+        ElasticsearchSink.from_settings(settings, es).setup()
+
+
+def test_the_local_node_has_no_ilm_so_prune_keeps_retention(settings: Settings):
+    from sinks.elasticsearch import has_ilm, prune
+
+    es = connect(settings)
+    assert has_ilm(es) is False  # the integ-test zip has no x-pack-ilm module
+    prefix = settings.elasticsearch.index_prefix
+    for name in ("mentions-2025.10", "mentions-2025.11", "replies-2026.01", "alerts-2026.02", "mentions-2026.03"):
+        es.indices.create(index=f"{prefix}-{name}")
+    deleted = prune(es, prefix, keep_months=3, now=datetime(2026, 3, 15, tzinfo=timezone.utc))
+    assert deleted == [f"{prefix}-mentions-2025.10", f"{prefix}-mentions-2025.11"]
+    left = set(es.indices.get(index=f"{prefix}-*"))
+    assert left == {f"{prefix}-replies-2026.01", f"{prefix}-alerts-2026.02", f"{prefix}-mentions-2026.03"}

@@ -15,7 +15,7 @@ from passaparola.demo.pipeline import run_pipeline
 from passaparola.demo.summary import summarize
 from passaparola.elastic import connect
 from passaparola.topics import ensure_topics
-from sinks.elasticsearch import mentions_index
+from sinks.elasticsearch import alias
 
 pytestmark = pytest.mark.integration
 ANCHOR = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -28,19 +28,19 @@ def test_every_mention_becomes_searchable_once(settings: Settings, worker_env: d
     assert run.produced == run.indexed == len(mentions)
     assert run.refused == {settings.topics.mentions_dlq: 0, settings.topics.sink_dlq: 0}
 
-    alias = f"{settings.elasticsearch.index_prefix}-mentions"
-    summary = summarize(connect(settings), alias)
+    summary = summarize(connect(settings), alias(settings.elasticsearch.index_prefix))
     assert summary.documents == len(mentions)
     assert summary.by_platform == dict(Counter(m.platform for m in mentions))
     assert summary.by_brand == dict(Counter(m.brand or "(none)" for m in mentions))
     assert summary.brand_replies == sum(1 for m in mentions if m.author_is_brand and m.parent_id)
 
-    # Again, an hour later: the same documents, rewritten with the new times, none added.
-    later = generate(seed=3, anchor=ANCHOR + timedelta(hours=1), scale=0.15)
+    # Again, a month later: the same documents, rewritten with the new times, none added,
+    # though most now belong to another month's index.
+    later = generate(seed=3, anchor=ANCHOR + timedelta(days=31), scale=0.15)
     again = run_pipeline(settings, later, worker_env=worker_env, timeout_s=180)
     assert again.indexed == len(later) == len(mentions)
     es = connect(settings)
-    index = mentions_index(settings.elasticsearch.index_prefix)
+    index = alias(settings.elasticsearch.index_prefix)
     assert es.count(index=index)["count"] == len(mentions)
     newest = es.search(index=index, size=1, sort=[{"published_at": "desc"}])["hits"]["hits"][0]["_source"]
     assert newest["published_at"] == max(m.published_at for m in later).isoformat().replace("+00:00", "Z")
