@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from passaparola.config import Settings
@@ -44,6 +45,10 @@ class Rejected:
 
     record: Record
     reason: str
+
+
+class _Stopped(Exception):
+    """Stop was asked while the target was failing: leave without committing."""
 
 
 class TransientError(RuntimeError):
@@ -111,31 +116,38 @@ class SinkWorker:
             auto_offset_reset="earliest",
             max_poll_records=batching.max_records,
         )
+        self._held: list[Record] = []  # read while paused, delivered with the next batch
         self._dlq = KafkaProducer(
             bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
         )
 
     def run(self, idle_exit_s: float | None = None) -> None:
-        """Loop until :meth:`stop` (or, with ``idle_exit_s``, until no record came for that long)."""
+        """Loop until :meth:`stop` (or, with ``idle_exit_s``, until nothing happened for that long)."""
         self.sink.setup()
         pending: list[Record] = []
-        first_at = last_record_at = time.monotonic()
-        while not self.stopping.is_set():
-            for records in self._consumer.poll(timeout_ms=200, max_records=self.batching.max_records).values():
-                for msg in records:
+        first_at = last_activity = time.monotonic()
+        try:
+            while not self.stopping.is_set():
+                fresh = self._held + self._poll(200)
+                self._held = []
+                if fresh:
                     if not pending:
                         first_at = time.monotonic()
-                    pending.append(Record(msg.topic, msg.partition, msg.offset, msg.key, msg.value))
-                    CONSUMED.labels(self.name, msg.topic).inc()
-                last_record_at = time.monotonic()
-            due = time.monotonic() - first_at >= self.batching.max_wait_s
-            if pending and (len(pending) >= self.batching.max_records or due):
+                    pending += fresh
+                    last_activity = time.monotonic()
+                if not self._consumer.assignment():
+                    # Joining, or a rebalance waiting out a dead member's session: not idle.
+                    last_activity = time.monotonic()
+                due = time.monotonic() - first_at >= self.batching.max_wait_s
+                if pending and (len(pending) >= self.batching.max_records or due):
+                    self._deliver(pending)
+                    pending, last_activity = [], time.monotonic()
+                if idle_exit_s is not None and not pending and time.monotonic() - last_activity > idle_exit_s:
+                    break
+            if pending:
                 self._deliver(pending)
-                pending = []
-            if idle_exit_s is not None and not pending and time.monotonic() - last_record_at > idle_exit_s:
-                break
-        if pending:
-            self._deliver(pending)
+        except _Stopped:
+            log.info("stopped before the target took the batch; it will be read again")
         self.close()
 
     def stop(self) -> None:
@@ -144,6 +156,14 @@ class SinkWorker:
     def close(self) -> None:
         self._consumer.close(autocommit=False)
         self._dlq.close()
+
+    def _poll(self, timeout_ms: int) -> list[Record]:
+        records = []
+        for batch in self._consumer.poll(timeout_ms=timeout_ms, max_records=self.batching.max_records).values():
+            for msg in batch:
+                records.append(Record(msg.topic, msg.partition, msg.offset, msg.key, msg.value))
+                CONSUMED.labels(self.name, msg.topic).inc()
+        return records
 
     def _deliver(self, batch: list[Record]) -> None:
         started = time.monotonic()
@@ -166,12 +186,16 @@ class SinkWorker:
                 delay = min(delay * 2, self.batching.backoff_max_s)
 
     def _wait_paused(self, seconds: float) -> None:
-        assigned = list(self._consumer.assignment())
-        self._consumer.pause(*assigned)
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            self._consumer.poll(timeout_ms=100)  # keeps group membership; paused: fetches nothing
-        self._consumer.resume(*assigned)
+        while time.monotonic() < deadline:
+            if self.stopping.is_set():
+                raise _Stopped
+            # Paused partitions fetch nothing, but polling keeps us in the group. Pause on
+            # every turn: a rebalance can hand us partitions that are not paused yet, and
+            # whatever they deliver is held for the next batch, never dropped.
+            self._consumer.pause(*self._consumer.assignment())
+            self._held += self._poll(100)
+        self._consumer.resume(*self._consumer.paused())
 
     def _dead_letter(self, item: Rejected) -> None:
         rec = item.record
@@ -186,4 +210,9 @@ class SinkWorker:
         for rec in batch:
             tp = TopicPartition(rec.topic, rec.partition)
             last[tp] = max(last.get(tp, -1), rec.offset)
-        self._consumer.commit({tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in last.items()})
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in last.items()})
+        except CommitFailedError as err:
+            # The group rebalanced under us: the new owner reads these records again and
+            # overwrites the same ids. At-least-once, never lost.
+            log.warning("commit refused after a rebalance; records will be re-read", extra={"error": str(err)})
