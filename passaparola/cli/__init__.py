@@ -20,6 +20,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(evaluate.app, name="eval")
 app.command("demo")(demo.demo)
 app.command("enrich")(enrich.enrich)
+app.command("search")(workers.search)
 
 
 def main() -> None:

@@ -111,3 +111,34 @@ def sink_run(
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     worker.run(idle_exit_s=idle_exit)
+
+
+def search(
+    text: str = typer.Argument(..., help='words, "phrases", -excluded, a | b'),
+    brand: str | None = typer.Option(None, help="only mentions matching this brand"),
+    since: str | None = typer.Option(None, help="30m, 24h, 7d, 2w, or an ISO date"),
+    platform: str | None = typer.Option(None, help="x, mastodon, reddit, feed, ..."),
+    size: int = typer.Option(20, help="rows to show"),
+) -> None:
+    """Search the indexed mentions and print the best matches as a table."""
+    from rich.table import Table
+
+    from passaparola.elastic import connect
+    from sinks.elasticsearch import alias
+    from sinks.search import SearchError, since_time
+    from sinks.search import search as run_search
+
+    cfg = settings()
+    try:
+        start = since_time(since) if since else None
+    except SearchError as err:
+        errors.print(str(err), markup=False)
+        raise typer.Exit(2) from None
+    total, rows = run_search(connect(cfg), alias(cfg.elasticsearch.index_prefix), text, brand, platform, start, size)
+    table = Table("published", "brand", "platform", "lang", "sentiment", "intent", "author", "text", title=f"{total:,} mentions match")
+    for row in rows:
+        feeling = (row.get("sentiment") or {}).get("label", "")
+        snippet = " ".join((row.get("text") or row.get("title") or "").split())[:140]
+        table.add_row(row["published_at"][:16].replace("T", " "), row.get("brand") or "", row["platform"], row.get("language") or "",
+                      feeling, row.get("intent") or "", (row.get("author") or {}).get("handle") or "", snippet)
+    console.print(table)
