@@ -57,3 +57,31 @@ def bench_enrich(
     for name, us in steps.items():
         table.add_row(name, f"{us:.1f}", f"{us / total:.0%}")
     console.print(table)
+
+
+@app.command("sink")
+def bench_sink(
+    documents: int = typer.Option(50_000, help="enriched mentions to index"),
+    batch: int = typer.Option(1000, help="documents per bulk request, on both sides"),
+    as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
+) -> None:
+    """Documents per second through the sink worker (Kafka -> Elasticsearch) against the same
+    documents written straight with elasticsearch.helpers.parallel_bulk; target ratio 0.8."""
+    from passaparola.cli.common import settings
+    from sinks.benchmark import bench_sink as run
+
+    figures = run(settings(), documents, batch)
+    result = {
+        "documents": figures.documents,
+        "sink_per_second": round(figures.sink_per_second),
+        "parallel_bulk_per_second": round(figures.parallel_bulk_per_second),
+        "ratio": round(figures.ratio, 3),
+        "target_ratio": 0.8,
+    }
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    console.print(
+        f"sink: [bold]{result['sink_per_second']:,} docs/s[/bold]   parallel_bulk: {result['parallel_bulk_per_second']:,} docs/s   "
+        f"ratio [bold]{result['ratio']:.2f}[/bold] (target 0.80) over {figures.documents:,} documents"
+    )

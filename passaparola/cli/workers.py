@@ -100,7 +100,8 @@ def sink_run(
     idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
 ) -> None:
     """Index enriched mentions, replies and alerts into Elasticsearch until stopped (SIGTERM finishes the batch)."""
-    from sinks.base import SinkWorker, sink_group
+    from sinks.base import sink_group
+    from sinks.worker import SinkWorker
     from sinks.elasticsearch import ElasticsearchSink
 
     cfg = settings()

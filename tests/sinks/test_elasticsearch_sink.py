@@ -12,7 +12,8 @@ from passaparola.config import Settings
 from passaparola.elastic import connect
 from passaparola.schema import Author, Mention
 from passaparola.topics import ensure_topics
-from sinks.base import Batching, Record, SinkWorker, sink_group
+from sinks.base import Batching, Record, sink_group
+from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias
 
 pytestmark = pytest.mark.integration
