@@ -113,6 +113,27 @@ class Source(_Section):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class IngestSettings(_Section):
+    """How ingest workers talk to the sources (per source, where it says so)."""
+
+    user_agent: str = Field(
+        default="Passaparola/0.1 (open-source buzz and reputation monitor)",
+        description="sent on every request; APIs like Reddit ask for a descriptive one",
+    )
+    timeout_s: float = Field(default=20.0, gt=0, description="connect/read timeout of one request")
+    retries: int = Field(default=4, ge=0, description="retries after a 429, 5xx or connection error")
+    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay; doubles each time, with jitter")
+    max_backoff_s: float = Field(default=60.0, gt=0, description="cap on one retry delay")
+    max_wait_s: float = Field(
+        default=900.0, gt=0, description="longest Retry-After or rate-limit reset honoured before giving up this run"
+    )
+    concurrency: int = Field(default=2, ge=1, description="requests in flight per source")
+    max_body_bytes: int = Field(default=10_000_000, gt=0, description="larger responses are refused as bad input")
+    max_text_chars: int = Field(default=20_000, gt=0, description="a mention's text is cut here after cleaning")
+    max_items_per_run: int = Field(default=5_000, gt=0, description="mentions one run of a source yields at most")
+    error_sample_chars: int = Field(default=500, gt=0, description="how much of bad input an ingest error keeps")
+
+
 class EnrichmentSettings(_Section):
     """What the enrichment step knows and keeps."""
 
@@ -155,6 +176,8 @@ class Secrets(_Section):
     facebook_token: SecretStr | None = None
     youtube_api_key: SecretStr | None = None
     disqus_api_key: SecretStr | None = None
+    bluesky_app_password: SecretStr | None = None
+    wordpress_app_password: SecretStr | None = None
 
 
 class ConfigError(ValueError):
@@ -194,6 +217,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = Field(default_factory=TopicSettings)
     brands: list[Brand] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
     secrets: Secrets = Field(default_factory=Secrets)

@@ -1,0 +1,241 @@
+"""HTTP for connectors: polite, bounded and explicit about failure.
+
+One :class:`HttpClient` per source: a concurrency limit, a User-Agent naming the project,
+timeouts, retries with exponential backoff and full jitter on 429, 5xx and connection
+errors, ``Retry-After`` and the rate-limit headers the APIs send honoured (waiting for the
+reset when the quota is spent), conditional GET for feeds, and a cap on body size.
+
+Failures are typed: :class:`AuthError` (401/403, with which credential to check),
+:class:`HttpProblem` (anything else that ends a run) and :class:`BadBody` (a response we
+got but cannot use: too large, not JSON). Credentials travel in headers or params the
+connector passes; nothing here logs them (URLs are logged without their query string).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from passaparola.config import IngestSettings
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class HttpProblem(Exception):
+    """A request that failed for good this run; the message is one line for the operator."""
+
+
+class AuthError(HttpProblem):
+    """The source refused our credentials (401/403)."""
+
+
+class BadBody(HttpProblem):
+    """A response arrived but cannot be used (too large, not JSON, truncated)."""
+
+    def __init__(self, reason: str, sample: bytes = b""):
+        super().__init__(reason)
+        self.sample = sample
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def _safe(url: str | httpx.URL) -> str:
+    # Tokens often ride in the query string (api_key=, access_token=): never log it.
+    return str(httpx.URL(str(url)).copy_with(query=None))
+
+
+def retry_after_s(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait, from ``Retry-After`` or a spent rate-limit quota.
+
+    Understands ``Retry-After`` (seconds or an HTTP date) and the ``*-RateLimit-Remaining``
+    / ``*-RateLimit-Reset`` pairs, whose reset is epoch seconds (X, GitHub style), seconds
+    from now (Reddit) or an ISO date (Mastodon).
+    """
+    now = time.time() if now is None else now
+    lower = {k.lower(): v for k, v in headers.items()}
+    if "retry-after" in lower:
+        value = lower["retry-after"].strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - now)
+    # x-rate-limit-* (X), x-ratelimit-* (Reddit, Mastodon), ratelimit-* (IETF draft).
+    squashed = {k.replace("-", ""): v for k, v in lower.items()}
+    remaining = next((v for k, v in squashed.items() if k.endswith("ratelimitremaining")), None)
+    reset = next((v for k, v in squashed.items() if k.endswith("ratelimitreset")), None)
+    if remaining is None or reset is None:
+        return None
+    try:
+        if float(remaining) >= 1:
+            return None
+    except ValueError:
+        return None
+    return _reset_in_s(reset.strip(), now)
+
+
+def _reset_in_s(reset: str, now: float) -> float | None:
+    try:
+        value = float(reset)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return max(0.0, when.timestamp() - now)
+    # Epoch seconds are large; "seconds until reset" is small.
+    return max(0.0, value - now) if value > 1e9 else value
+
+
+class HttpClient:
+    """The HTTP side of one source.
+
+    Args:
+        source: the source's name, for messages and logs.
+        settings: timeouts, retry, rate-limit, concurrency and size limits.
+        transport: an httpx transport to use instead of the network (tests pass none:
+            they run a real local server).
+        sleep: how to wait (tests may record waits instead of sleeping).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        settings: IngestSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ):
+        self.source = source
+        self.settings = settings
+        self._limit = asyncio.Semaphore(settings.concurrency)
+        self._sleep = sleep
+        self._client = httpx.AsyncClient(
+            timeout=settings.timeout_s,
+            headers={"User-Agent": settings.user_agent},
+            follow_redirects=True,
+            transport=transport,
+        )
+        self.requests = 0
+        self.waited_s = 0.0
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        auth_hint: str = "",
+    ) -> Response:
+        """GET with retries; a 304 comes back as a response (``not_modified``), not an error.
+
+        ``auth_hint`` names the credential to check, for the message of an :class:`AuthError`.
+        """
+        wanted = dict(headers or {})
+        if etag:
+            wanted["If-None-Match"] = etag
+        if last_modified:
+            wanted["If-Modified-Since"] = last_modified
+        return await self._with_retries("GET", url, params, wanted, auth_hint)
+
+    async def get_json(self, url: str, params: Mapping[str, Any] | None = None,
+                       headers: Mapping[str, str] | None = None, *, auth_hint: str = "") -> Any:
+        """GET and parse JSON; an unparseable body raises :class:`BadBody` with a sample."""
+        response = await self.get(url, params, {"Accept": "application/json", **(headers or {})}, auth_hint=auth_hint)
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body) from None
+
+    async def _with_retries(self, method: str, url: str, params: Mapping[str, Any] | None,
+                            headers: Mapping[str, str], auth_hint: str) -> Response:
+        settings = self.settings
+        for attempt in range(settings.retries + 1):
+            last = attempt == settings.retries
+            try:
+                response = await self._once(method, url, params, headers)
+            except httpx.TransportError as err:
+                if last:
+                    raise HttpProblem(f"{_safe(url)}: {type(err).__name__} after {attempt + 1} attempts") from None
+                await self._wait(self._backoff(attempt), f"{type(err).__name__}", url)
+                continue
+            if response.status in (401, 403):
+                hint = f" (check {auth_hint})" if auth_hint else ""
+                raise AuthError(f"{_safe(url)}: HTTP {response.status}, credentials refused{hint}")
+            if response.status in RETRY_STATUSES:
+                asked = retry_after_s(response.headers)
+                if asked is not None and asked > settings.max_wait_s:
+                    raise HttpProblem(f"{_safe(url)}: rate limited for {asked:.0f} s, more than max_wait_s")
+                if last:
+                    raise HttpProblem(f"{_safe(url)}: HTTP {response.status} after {attempt + 1} attempts")
+                await self._wait(asked if asked is not None else self._backoff(attempt), f"HTTP {response.status}", url)
+                continue
+            if response.status >= 400:
+                raise HttpProblem(f"{_safe(url)}: HTTP {response.status}")
+            # A quota spent by this very request: wait for the reset before the next one.
+            spent = retry_after_s(response.headers)
+            if spent:
+                await self._wait(min(spent, settings.max_wait_s), "rate limit reached", url)
+            return response
+        raise AssertionError("unreachable")
+
+    async def _once(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str]) -> Response:
+        limit = self.settings.max_body_bytes
+        async with self._limit:
+            self.requests += 1
+            async with self._client.stream(method, url, params=params, headers=headers) as streamed:
+                declared = streamed.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise BadBody(f"{_safe(url)}: body of {int(declared):,} bytes exceeds max_body_bytes ({limit:,})")
+                chunks, size = [], 0
+                async for chunk in streamed.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise BadBody(f"{_safe(url)}: body exceeds max_body_bytes ({limit:,})", b"".join(chunks)[:2000])
+                    chunks.append(chunk)
+                return Response(streamed.status_code, str(streamed.url), dict(streamed.headers), b"".join(chunks))
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: spreads retries of many workers instead of synchronising them.
+        ceiling = min(self.settings.max_backoff_s, self.settings.backoff_s * 2**attempt)
+        return random.uniform(0, ceiling)
+
+    async def _wait(self, seconds: float, why: str, url: str) -> None:
+        log.info("waiting before retry", extra={"source": self.source, "why": why, "url": _safe(url), "seconds": round(seconds, 2)})
+        self.waited_s += seconds
+        await self._sleep(seconds)

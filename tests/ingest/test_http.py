@@ -1,0 +1,98 @@
+"""The connectors' HTTP client against a real local server: retries, rate limits, auth, size."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from ingest.http import AuthError, BadBody, HttpClient, HttpProblem, retry_after_s
+from passaparola.config import IngestSettings
+
+
+def _get(replay, path, waits=None, json=False, **settings):
+    async def no_sleep(seconds):
+        if waits is not None:
+            waits.append(seconds)
+
+    async def go():
+        config = IngestSettings(**{"backoff_s": 0.01, "retries": 2, **settings})
+        async with HttpClient("test", config, sleep=no_sleep) as http:
+            if json:
+                return await http.get_json(replay.url + path, auth_hint="PASSAPAROLA_SECRETS__X_BEARER_TOKEN")
+            return await http.get(replay.url + path, auth_hint="PASSAPAROLA_SECRETS__X_BEARER_TOKEN")
+
+    return asyncio.run(go())
+
+
+def test_a_429_waits_as_long_as_retry_after_says_then_succeeds(replay):
+    replay.route("/a", replay.Reply(429, b"{}", {"Retry-After": "7"}), {"ok": True})
+    waits = []
+    assert _get(replay, "/a", waits, json=True) == {"ok": True}
+    assert waits == [7.0]
+    assert len(replay.requests("/a")) == 2
+
+
+def test_5xx_is_retried_with_backoff_then_gives_a_one_line_problem(replay):
+    replay.route("/down", replay.Reply(503, b"busy"))
+    waits = []
+    with pytest.raises(HttpProblem, match=r"HTTP 503 after 3 attempts"):
+        _get(replay, "/down", waits)
+    assert len(waits) == 2 and all(0 <= w <= 0.04 for w in waits)
+
+
+def test_refused_credentials_name_the_setting_and_never_the_token(replay):
+    replay.route("/secret", replay.Reply(401, b'{"title": "Unauthorized"}'))
+    with pytest.raises(AuthError) as err:
+        _get(replay, "/secret?access_token=TOPSECRET")
+    assert "PASSAPAROLA_SECRETS__X_BEARER_TOKEN" in str(err.value)
+    assert "TOPSECRET" not in str(err.value)
+    assert len(replay.requests("/secret")) == 1  # no retry on auth failures
+
+
+def test_an_oversized_body_is_refused_before_it_is_read_whole(replay):
+    replay.route("/big", b"x" * 5000)
+    with pytest.raises(BadBody, match="exceeds max_body_bytes"):
+        _get(replay, "/big", max_body_bytes=1000)
+
+
+def test_invalid_json_is_bad_body_with_a_sample(replay):
+    replay.route("/truncated", b'{"data": [{"id": "1", "te')
+    with pytest.raises(BadBody) as err:
+        _get(replay, "/truncated", json=True)
+    assert err.value.sample.startswith(b'{"data"')
+
+
+def test_the_user_agent_names_the_project(replay):
+    replay.route("/ua", b"{}")
+    _get(replay, "/ua")
+    assert replay.requests("/ua")[0].headers["user-agent"].startswith("Passaparola/")
+
+
+def test_a_spent_quota_waits_for_the_reset_before_returning(replay):
+    reset = str(int(time.time()) + 30)
+    replay.route("/quota", replay.Reply(200, b"{}", {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset}))
+    waits = []
+    _get(replay, "/quota", waits)
+    assert len(waits) == 1 and 25 <= waits[0] <= 31
+
+
+def test_a_wait_beyond_max_wait_ends_the_run_instead_of_hanging(replay):
+    replay.route("/long", replay.Reply(429, b"", {"Retry-After": "3600"}))
+    with pytest.raises(HttpProblem, match="rate limited for 3600 s"):
+        _get(replay, "/long", max_wait_s=60)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "12"}, 12.0),
+        ({"X-RateLimit-Remaining": "5", "X-RateLimit-Reset": "1000"}, None),
+        ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "42"}, 42.0),  # Reddit: seconds from now
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1970-01-01T00:01:40Z"}, 60.0),  # Mastodon: ISO
+        ({}, None),
+    ],
+)
+def test_retry_after_reads_each_platforms_headers(headers, expected):
+    assert retry_after_s(headers, now=40.0) == expected
