@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passaparola.cli import bench, demo, enrich, evaluate, stack, workers
+from passaparola.cli import bench, demo, enrich, evaluate, ingest, stack, workers
 
 app = typer.Typer(
     help="Passaparola: real-time buzz and web-reputation monitor.",
@@ -12,7 +12,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(stack.app, name="stack")
-app.add_typer(workers.ingest, name="ingest")
+app.add_typer(ingest.app, name="ingest")
 app.add_typer(workers.streams, name="streams")
 app.add_typer(workers.sink, name="sink")
 app.add_typer(workers.topics, name="topics")

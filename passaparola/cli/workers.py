@@ -1,9 +1,8 @@
-"""The long-running workers and their helpers: ``ingest``, ``streams``, ``sink``, ``topics``."""
+"""The long-running workers and their helpers: ``streams``, ``sink``, ``topics`` (``ingest`` has its own module)."""
 
 from __future__ import annotations
 
 import signal
-from datetime import datetime
 
 import typer
 
@@ -11,7 +10,6 @@ from passaparola.cli.common import console, errors, settings
 from passaparola.metrics import serve
 from passaparola.topics import ensure_topics
 
-ingest = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
 streams = typer.Typer(help="The Faust stream processors.", no_args_is_help=True)
 sink = typer.Typer(help="Index Kafka topics into Elasticsearch.", no_args_is_help=True)
 topics = typer.Typer(help="Kafka topics of the pipeline.", no_args_is_help=True)
@@ -22,34 +20,6 @@ def topics_create() -> None:
     """Create every pipeline topic that does not exist yet."""
     created = ensure_topics(settings())
     console.print(f"created: {', '.join(created)}" if created else "all topics exist")
-
-
-@ingest.command("run")
-def ingest_run() -> None:
-    """Run the configured sources on their schedules."""
-    cfg = settings()
-    if not cfg.sources:
-        errors.print("no sources configured: add [[sources]] to passaparola.toml (see passaparola.example.toml)")
-        raise typer.Exit(2)
-    kinds = sorted({s.kind for s in cfg.sources})
-    # Connectors arrive with issue #5; refusing clearly beats pretending to poll.
-    errors.print(f"connectors for {', '.join(kinds)} are not implemented yet (issue #5)")
-    raise typer.Exit(2)
-
-
-@ingest.command("demo")
-def ingest_demo(
-    seed: int = typer.Option(7, help="same seed, same stream"),
-    anchor: datetime | None = typer.Option(None, help="end of the stream (UTC); default: this hour"),
-    scale: float = typer.Option(1.0, help="volume multiplier; 1.0 is about 4,000 mentions"),
-) -> None:
-    """Produce the generated demo stream to mentions.raw."""
-    from passaparola.demo.pipeline import produce_demo
-
-    cfg = settings()
-    ensure_topics(cfg)
-    count = produce_demo(cfg, seed=seed, anchor=anchor, scale=scale)
-    console.print(f"produced {count} mentions to {cfg.topics.mentions_raw}")
 
 
 @streams.command("worker")

@@ -1,0 +1,62 @@
+"""Records on ``ingest.errors``: what a source sent that we could not use, and why.
+
+One JSON record per problem: the source and its kind, the reason in one line, where
+(the URL without its query string, which may hold a token), a sample of the input
+(capped), and when. Dashboards and operators read this topic; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from kafka import KafkaProducer
+
+from passaparola.config import Settings
+from passaparola.metrics import ERRORS, PRODUCED
+
+log = logging.getLogger(__name__)
+
+
+def error_record(source: str, kind: str, reason: str, sample: str | bytes = "", url: str | None = None,
+                 sample_chars: int = 500) -> dict:
+    if isinstance(sample, bytes):
+        sample = sample.decode("utf-8", errors="replace")
+    return {
+        "source": source,
+        "kind": kind,
+        "reason": reason,
+        "url": url.split("?", 1)[0] if url else None,
+        "sample": sample[:sample_chars],
+        "at": datetime.now(timezone.utc).isoformat(),
+    }
+
+
+class ErrorSink:
+    """Writes error records to ``ingest.errors`` (key = source name) and logs them."""
+
+    def __init__(self, settings: Settings, producer: KafkaProducer | None = None, worker: str = "ingest"):
+        self.topic = settings.topics.ingest_errors
+        self.worker = worker
+        self.sample_chars = settings.ingest.error_sample_chars
+        self._producer = producer or KafkaProducer(
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            client_id=f"{settings.kafka.client_id}-{worker}-errors",
+            acks="all",
+        )
+        self.count = 0
+
+    def record(self, source: str, kind: str, reason: str, sample: str | bytes = "", url: str | None = None) -> None:
+        record = error_record(source, kind, reason, sample, url, self.sample_chars)
+        log.warning("ingest error", extra={k: record[k] for k in ("source", "kind", "reason", "url")})
+        ERRORS.labels(self.worker, "ingest").inc()
+        self._producer.send(self.topic, key=source.encode(), value=json.dumps(record, ensure_ascii=False).encode())
+        PRODUCED.labels(self.worker, self.topic).inc()
+        self.count += 1
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        self._producer.flush(timeout=timeout_s)
+
+    def close(self) -> None:
+        self._producer.close()

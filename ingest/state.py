@@ -1,0 +1,83 @@
+"""Connector cursors in the compacted ``ingest.state`` topic: where each source stopped.
+
+Key = source name, value = the cursor as JSON. Compaction keeps the newest cursor per
+source forever, so a worker restarted anywhere reads the topic from the start to its end
+and resumes every source where its last acknowledged checkpoint left it. A cursor is
+written only after the mentions it covers were acknowledged by Kafka (see the runner).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from passaparola.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class CursorStore:
+    """Reads every source's last cursor once, then writes new ones synchronously (acks=all)."""
+
+    def __init__(self, settings: Settings, topic: str | None = None):
+        self.topic = topic or settings.topics.ingest_state
+        self._bootstrap = settings.kafka.bootstrap_servers
+        self._producer = KafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            client_id=f"{settings.kafka.client_id}-ingest-state",
+            acks="all",
+            enable_idempotence=True,
+        )
+        self._cursors = self._read_all()
+
+    def _read_all(self) -> dict[str, dict[str, Any]]:
+        consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None)
+        try:
+            partitions = [TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic) or ()]
+            if not partitions:
+                return {}
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            end = consumer.end_offsets(partitions)
+            cursors: dict[str, dict[str, Any]] = {}
+            while any(consumer.position(tp) < end[tp] for tp in partitions):
+                for records in consumer.poll(timeout_ms=1000).values():
+                    for record in records:
+                        self._apply(cursors, record.key, record.value)
+            return cursors
+        finally:
+            consumer.close()
+
+    @staticmethod
+    def _apply(cursors: dict[str, dict[str, Any]], key: bytes | None, value: bytes | None) -> None:
+        if key is None:
+            return
+        name = key.decode(errors="replace")
+        if value is None:  # a tombstone: the source was reset
+            cursors.pop(name, None)
+            return
+        try:
+            cursors[name] = json.loads(value)
+        except ValueError:
+            # A damaged cursor must not stop the worker: that source starts over, and the
+            # deterministic ids keep the re-read from doubling anything downstream.
+            log.error("unreadable cursor ignored", extra={"source": name})
+
+    def get(self, source: str) -> dict[str, Any]:
+        return dict(self._cursors.get(source, {}))
+
+    def save(self, source: str, cursor: dict[str, Any], timeout_s: float = 30) -> None:
+        value = json.dumps(cursor, sort_keys=True, default=str).encode()
+        self._producer.send(self.topic, key=source.encode(), value=value).get(timeout=timeout_s)
+        self._cursors[source] = json.loads(value)
+
+    def reset(self, source: str, timeout_s: float = 30) -> None:
+        """Forget a source's cursor (a tombstone): its next run starts from scratch."""
+        self._producer.send(self.topic, key=source.encode(), value=None).get(timeout=timeout_s)
+        self._cursors.pop(source, None)
+
+    def close(self) -> None:
+        self._producer.close()

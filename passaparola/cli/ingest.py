@@ -1,0 +1,151 @@
+"""``passaparola ingest ...``: sources into Kafka (mentions.raw), one-offs and backfills."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+
+from passaparola.cli.common import console, errors, settings
+from passaparola.metrics import serve
+from passaparola.topics import ensure_topics
+
+app = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
+
+
+def _runner(cfg):
+    from ingest.runner import IngestRunner
+
+    ensure_topics(cfg)
+    return IngestRunner(cfg)
+
+
+@app.command("run")
+def ingest_run(source: list[str] = typer.Option(None, "--source", help="run only these sources (repeatable)")) -> None:
+    """Run the configured sources on their schedules until stopped (SIGTERM/SIGINT)."""
+    cfg = settings()
+    if not cfg.sources:
+        errors.print("no sources configured: add [[sources]] to passaparola.toml (see passaparola.example.toml)")
+        raise typer.Exit(2)
+    unknown = set(source or ()) - {s.name for s in cfg.sources}
+    if unknown:
+        errors.print(f"unknown source(s): {', '.join(sorted(unknown))}")
+        raise typer.Exit(2)
+    runner = _runner(cfg)
+    serve(cfg.metrics_port, host=cfg.metrics_host)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await runner.run_forever(stop, only=source or None)
+
+    try:
+        asyncio.run(main())
+    finally:
+        runner.close()
+
+
+@app.command("once")
+def ingest_once(name: str = typer.Argument(..., help="a configured source's name")) -> None:
+    """Run one source once, from its saved cursor, and print what it did."""
+    cfg = settings()
+    runner = _runner(cfg)
+    try:
+        try:
+            source = runner.source(name)
+        except KeyError as err:
+            errors.print(str(err.args[0]))
+            raise typer.Exit(2) from None
+        result = asyncio.run(runner.run_source(source))
+    finally:
+        runner.close()
+    console.print(f"{name}: {result.mentions} mentions to {cfg.topics.mentions_raw}, {result.problems} problems to "
+                  f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s")
+    if result.failure:
+        errors.print(f"{name}: {result.failure}", markup=False)
+        raise typer.Exit(1)
+
+
+@app.command("feed")
+def ingest_feed(
+    location: str = typer.Argument(..., metavar="PATH_OR_URL", help="a feed file or URL"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="print mentions as JSONL instead of producing them"),
+    name: str = typer.Option("feed-cli", help="source name the mentions carry"),
+    brand: str | None = typer.Option(None, help="brand the mentions are for"),
+) -> None:
+    """Read one feed: print its mentions as JSONL (--dry-run) or produce them to mentions.raw.
+
+    Exit 0 with the mentions; exit 1 with a one-line error on stderr when the feed gives none.
+    Problems with a feed that still gave mentions are warned about on stderr.
+    """
+    from ingest.feed_once import read_feed
+
+    cfg = settings()
+    mentions, problems, failure = read_feed(cfg, location, name, brand)
+    for problem in problems:
+        errors.print(f"warning: {location}: {problem.reason}", markup=False, soft_wrap=True)
+    if failure or not mentions:
+        reason = failure or (problems[0].reason if problems else "no entries")
+        errors.print(f"error: {location}: {reason}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    if dry_run:
+        for mention in mentions:
+            sys.stdout.write(mention.model_dump_json() + "\n")
+        return
+    from ingest.producer import MentionProducer
+
+    ensure_topics(cfg)
+    with MentionProducer(cfg) as producer:
+        for mention in mentions:
+            producer.send(mention)
+    console.print(f"produced {len(mentions)} mentions to {cfg.topics.mentions_raw}")
+
+
+@app.command("replay")
+def ingest_replay(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL, one mention per line")) -> None:
+    """Backfill mentions from a JSONL file into mentions.raw, with a progress bar."""
+    from ingest.errors import ErrorSink
+    from ingest.producer import MentionProducer
+    from ingest.replay import replay_lines
+
+    cfg = settings()
+    ensure_topics(cfg)
+    total = file.stat().st_size
+    with MentionProducer(cfg, worker="ingest-replay") as producer, file.open("rb") as handle, Progress(
+        TextColumn("replaying"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), console=errors, transient=True
+    ) as bar:
+        task = bar.add_task("replay", total=total)
+
+        def lines():
+            for number, line in enumerate(handle, start=1):
+                bar.advance(task, len(line))
+                yield number, line
+
+        sink = ErrorSink(cfg, worker="ingest-replay")
+        result = replay_lines(lines(), producer, sink, f"replay:{file.name}",
+                              lambda number, reason: errors.print(f"rejected {reason}", markup=False, soft_wrap=True))
+        sink.close()
+    console.print(f"produced {result.produced} mentions to {cfg.topics.mentions_raw}; "
+                  f"{result.rejected} rejected lines to {cfg.topics.ingest_errors}")
+
+
+@app.command("demo")
+def ingest_demo(
+    seed: int = typer.Option(7, help="same seed, same stream"),
+    anchor: datetime | None = typer.Option(None, help="end of the stream (UTC); default: this hour"),
+    scale: float = typer.Option(1.0, help="volume multiplier; 1.0 is about 4,000 mentions"),
+) -> None:
+    """Produce the generated demo stream to mentions.raw."""
+    from passaparola.demo.pipeline import produce_demo
+
+    cfg = settings()
+    ensure_topics(cfg)
+    count = produce_demo(cfg, seed=seed, anchor=anchor, scale=scale)
+    console.print(f"produced {count} mentions to {cfg.topics.mentions_raw}")
