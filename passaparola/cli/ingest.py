@@ -67,7 +67,7 @@ def ingest_once(name: str = typer.Argument(..., help="a configured source's name
     finally:
         runner.close()
     console.print(f"{name}: {result.mentions} mentions to {cfg.topics.mentions_raw}, {result.problems} problems to "
-                  f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s")
+                  f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s", soft_wrap=True)
     if result.failure:
         errors.print(f"{name}: {result.failure}", markup=False)
         raise typer.Exit(1)
@@ -133,7 +133,7 @@ def ingest_replay(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
                               lambda number, reason: errors.print(f"rejected {reason}", markup=False, soft_wrap=True))
         sink.close()
     console.print(f"produced {result.produced} mentions to {cfg.topics.mentions_raw}; "
-                  f"{result.rejected} rejected lines to {cfg.topics.ingest_errors}")
+                  f"{result.rejected} rejected lines to {cfg.topics.ingest_errors}", soft_wrap=True)
 
 
 @app.command("demo")
