@@ -158,7 +158,7 @@ class ReplySettings(_Section):
     """How soon a brand should answer, per intent, in business hours."""
 
     sla_hours: dict[str, float] = Field(
-        default_factory=lambda: {"complaint": 4, "question": 8, "purchase": 2, "suggestion": 48, "praise": 72}
+        default_factory=lambda: {"complaint": 4, "question": 8, "purchase": 2, "suggestion": 48, "praise": 72, "other": 24}
     )
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
 

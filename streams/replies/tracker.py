@@ -1,0 +1,217 @@
+"""The reply tracker's logic, pure: one thread's state in, events out.
+
+A thread's state is a JSON-able dict (a Faust table holds one per thread and recovers it
+from its changelog); :meth:`ReplyTracker.observe` takes one mention of the thread and
+:meth:`ReplyTracker.due` a clock reading, and both return the events to publish.
+
+Which user mentions expect an answer (each opens an *item*):
+- a comment on the brand's own post or page (its parent or thread root is brand-authored),
+- a message addressing one of the brand's accounts (``@handle`` in the text, or a reply
+  to a brand message),
+- a question or a complaint about the brand.
+
+User mentions that expect nothing are remembered too (bounded), so a brand that answers
+one anyway is paired; such items carry no SLA (``sla_seconds`` and ``due_at`` empty).
+
+Events, one document per item (id = the item's mention id, dated by when it was opened,
+so each new event overwrites the last in the same index): ``pending`` when it opens,
+``unanswered`` when its SLA passes, ``brand_reply`` when a brand account answers it, late
+or not. A brand reply that arrives before the message it answers waits in the state and
+pairs the moment the message comes. Mentions delivered twice change nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from passaparola.config import Brand, ReplySettings
+from passaparola.schema import Mention
+from streams.replies.business_hours import add_business_seconds, business_seconds
+
+EXPECTING_INTENTS = frozenset({"question", "complaint"})
+TEXT_CHARS = 500  # what an event keeps of the message, for the unanswered queue
+_HANDLE = re.compile(r"(?<![\w@])@([\w.]+)")
+
+
+def empty_state() -> dict[str, Any]:
+    return {"brand_posts": [], "open": {}, "quiet": {}, "closed": {}, "early": {}, "brand_replies": []}
+
+
+@dataclass
+class ReplyTracker:
+    """Pairs user mentions with the brand's replies.
+
+    Args:
+        settings: SLA hours per intent and the business hours they count in.
+        brands: the configured brands, for their own accounts' handles.
+        keep_days: how long an unanswered item stays in the state (a reply after that
+            is not paired; bounds the state of endless threads).
+        keep_ids: how many closed item ids and reply ids a thread remembers, to ignore
+            repeated deliveries.
+    """
+
+    settings: ReplySettings
+    brands: list[Brand]
+    keep_days: float = 30.0
+    keep_ids: int = 200
+
+    def __post_init__(self) -> None:
+        self._handles: dict[str, str] = {}
+        for brand in self.brands:
+            for handles in brand.own_accounts.values():
+                for handle in handles:
+                    self._handles[handle.lstrip("@").split("@")[0].lower()] = brand.name
+
+    # -- mentions ---------------------------------------------------------------------
+
+    def observe(self, state: dict[str, Any], mention: Mention) -> list[dict[str, Any]]:
+        """Update ``state`` (in place) with ``mention``; return the events it causes."""
+        if mention.author_is_brand:
+            return self._brand_message(state, mention)
+        return self._user_message(state, mention)
+
+    def _brand_message(self, state: dict[str, Any], reply: Mention) -> list[dict[str, Any]]:
+        if reply.id in state["brand_replies"]:
+            return []  # delivered twice
+        _remember(state["brand_replies"], reply.id, self.keep_ids)
+        if reply.parent_id is None or reply.parent_id in state["brand_posts"]:
+            if reply.parent_id is None:
+                _remember(state["brand_posts"], reply.id, self.keep_ids)  # a post of its own
+            # Answering "in the thread" without naming whom: the oldest open item before it.
+            item_id = _oldest_open_before(state, reply.published_at)
+            return self._close(state, item_id, reply) if item_id else []
+        _remember(state["brand_posts"], reply.id, self.keep_ids)
+        if reply.parent_id in state["open"] or reply.parent_id in state["quiet"]:
+            return self._close(state, reply.parent_id, reply)
+        answered = state["closed"].get(reply.parent_id)
+        if answered is not None:
+            # A second answer: only an earlier one (delivered out of order) changes the figures.
+            if reply.published_at.isoformat() < answered["replied_at"]:
+                state["open"][reply.parent_id] = state["closed"].pop(reply.parent_id)
+                return self._close(state, reply.parent_id, reply)
+            return []
+        waiting = state["early"].get(reply.parent_id)
+        if reply.parent_id not in state["closed"] and (waiting is None or waiting["replied_at"] > reply.published_at.isoformat()):
+            # The reply came first (another partition, a late feed): keep the first reply for its parent.
+            state["early"][reply.parent_id] = {"reply_id": reply.id, "replied_at": reply.published_at.isoformat(),
+                                               "brand": self._reply_brand(reply)}
+        return []
+
+    def _user_message(self, state: dict[str, Any], mention: Mention) -> list[dict[str, Any]]:
+        known = mention.id in state["open"] or mention.id in state["quiet"] or mention.id in state["closed"]
+        if known:
+            return []
+        brand = self._addressed_brand(mention) or mention.brand
+        expects = brand is not None and self._expects_answer(state, mention)
+        item = self._open(mention, brand, with_sla=expects)
+        events = []
+        if expects:
+            state["open"][mention.id] = item
+            events.append(self._event("pending", item, mention.id))
+        else:
+            # Not owed an answer, but remembered: if the brand answers anyway, that pairs too.
+            state["quiet"][mention.id] = item
+            for old in list(state["quiet"])[:-self.keep_ids]:
+                del state["quiet"][old]
+        early = state["early"].pop(mention.id, None)
+        if early:
+            replied_at = datetime.fromisoformat(early["replied_at"])
+            events = self._close_item(state, mention.id, early["reply_id"], replied_at, early.get("brand"))
+        return events
+
+    def _expects_answer(self, state: dict[str, Any], mention: Mention) -> bool:
+        on_brand_post = mention.parent_id in state["brand_posts"] or mention.thread_id in state["brand_posts"]
+        return on_brand_post or self._addressed_brand(mention) is not None or mention.intent in EXPECTING_INTENTS
+
+    def _addressed_brand(self, mention: Mention) -> str | None:
+        for handle in _HANDLE.findall(mention.text[:TEXT_CHARS]):
+            owner = self._handles.get(handle.rstrip(".").lower())
+            if owner:
+                return owner
+        return None
+
+    def _open(self, mention: Mention, brand: str | None, with_sla: bool) -> dict[str, Any]:
+        hours = self.settings.sla_hours.get(mention.intent or "other", self.settings.sla_hours.get("other"))
+        sla_s = None if hours is None or not with_sla else hours * 3600.0
+        due = None if sla_s is None else add_business_seconds(mention.published_at, sla_s, self.settings.business_hours)
+        return {
+            "brand": brand,
+            "platform": mention.platform,
+            "thread_id": mention.thread_id,
+            "intent": mention.intent or "other",
+            "sentiment": mention.sentiment.model_dump() if mention.sentiment else None,
+            "author": {"id": mention.author.id, "handle": mention.author.handle, "followers": mention.author.followers},
+            "text": mention.text[:TEXT_CHARS],
+            "url": mention.url,
+            "opened_at": mention.published_at.isoformat(),
+            "due_at": due.isoformat() if due and due.year < 9999 else None,
+            "sla_seconds": sla_s,
+            "unanswered_sent": False,
+        }
+
+    # -- closing and the clock -------------------------------------------------------
+
+    def _close(self, state: dict[str, Any], item_id: str, reply: Mention) -> list[dict[str, Any]]:
+        return self._close_item(state, item_id, reply.id, reply.published_at, self._reply_brand(reply))
+
+    def _reply_brand(self, reply: Mention) -> str | None:
+        return reply.brand or self._handles.get((reply.author.handle or "").lstrip("@").split("@")[0].lower())
+
+    def _close_item(self, state: dict[str, Any], item_id: str, reply_id: str, replied_at: datetime,
+                    brand: str | None) -> list[dict[str, Any]]:
+        item = state["open"].pop(item_id, None) or state["quiet"].pop(item_id)
+        item["brand"] = item["brand"] or brand
+        opened = datetime.fromisoformat(item["opened_at"])
+        item.update(
+            reply_id=reply_id,
+            replied_at=replied_at.isoformat(),
+            response_seconds=max(0.0, (replied_at - opened).total_seconds()),
+            business_seconds=business_seconds(opened, replied_at, self.settings.business_hours),
+            late=item["due_at"] is not None and replied_at > datetime.fromisoformat(item["due_at"]),
+        )
+        state["closed"][item_id] = item
+        for old in list(state["closed"])[:-self.keep_ids]:
+            del state["closed"][old]
+        return [self._event("brand_reply", item, item_id)]
+
+    def due(self, state: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+        """``unanswered`` events for items whose SLA passed by ``now``; old items are dropped."""
+        events = []
+        horizon = now - timedelta(days=self.keep_days)
+        for item_id, item in list(state["open"].items()):
+            if datetime.fromisoformat(item["opened_at"]) < horizon:
+                del state["open"][item_id]  # its unanswered event stands; we stop waiting
+                continue
+            if item["due_at"] and not item["unanswered_sent"] and datetime.fromisoformat(item["due_at"]) <= now:
+                item["unanswered_sent"] = True
+                events.append(self._event("unanswered", item, item_id))
+        for parent_id, early in list(state["early"].items()):
+            if datetime.fromisoformat(early["replied_at"]) < horizon:
+                del state["early"][parent_id]
+        return events
+
+    @staticmethod
+    def _event(kind: str, item: dict[str, Any], item_id: str) -> dict[str, Any]:
+        return {
+            "id": item_id,
+            "kind": kind,
+            "event_at": item["opened_at"],
+            "mention_id": item_id,
+            **{k: item.get(k) for k in ("brand", "platform", "thread_id", "intent", "sentiment", "author", "text", "url",
+                                        "opened_at", "due_at", "sla_seconds", "reply_id", "replied_at",
+                                        "response_seconds", "business_seconds", "late")},
+        }
+
+
+def _remember(ids: list[str], new: str, keep: int) -> None:
+    ids.append(new)
+    del ids[:-keep]
+
+
+def _oldest_open_before(state: dict[str, Any], moment: datetime) -> str | None:
+    candidates = [(item["opened_at"], item_id) for item_id, item in state["open"].items()
+                  if datetime.fromisoformat(item["opened_at"]) <= moment]
+    return min(candidates)[1] if candidates else None
