@@ -88,6 +88,7 @@ class TopicSettings(_Section):
     mentions_enriched: str = "mentions.enriched"
     replies: str = "replies"
     alerts: str = "alerts"
+    reply_ticks: str = "replies.ticks"
     ingest_state: str = "ingest.state"
     ingest_errors: str = "ingest.errors"
     mentions_dlq: str = "mentions.dlq"
@@ -161,6 +162,11 @@ class ReplySettings(_Section):
         default_factory=lambda: {"complaint": 4, "question": 8, "purchase": 2, "suggestion": 48, "praise": 72, "other": 24}
     )
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    tick_s: float = Field(default=30.0, gt=0, description="how often open items are checked against their SLA")
+    clock_grace_s: float = Field(
+        default=3600.0, ge=0,
+        description="the SLA clock is the newest mention time seen, or the wall clock minus this, whichever is later",
+    )
 
 
 class Secrets(_Section):

@@ -28,6 +28,9 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(t.mentions_enriched, **data),
         TopicSpec(t.replies, **data),
         TopicSpec(t.alerts, **data),
+        # Clock ticks for the reply tracker, keyed by thread like mentions.enriched so a
+        # thread's tick reaches the partition holding its state; a day is plenty.
+        TopicSpec(t.reply_ticks, **data, config={"retention.ms": str(24 * 3600 * 1000)}),
         # Connector cursors: only the latest per source matters, so compact.
         TopicSpec(t.ingest_state, 1, k.replication_factor, {"cleanup.policy": "compact"}),
         TopicSpec(t.ingest_errors, 1, k.replication_factor, keep_month),

@@ -17,6 +17,7 @@ from passaparola.deadletter import envelope
 from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
+from streams.replies.agent import register_reply_tracker
 
 log = logging.getLogger(__name__)
 WORKER = "streams"
@@ -44,6 +45,9 @@ def create_app(settings: Settings) -> faust.App:
         value_serializer="raw",
         key_serializer="raw",
         producer_acks=-1,
+        # A killed worker's partitions move to a live one after this, not after a minute.
+        broker_session_timeout=10,
+        broker_heartbeat_interval=2,
     )
     enricher = Enricher.from_settings(settings)
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)
@@ -80,4 +84,5 @@ def create_app(settings: Settings) -> faust.App:
             await enriched.send(key=event.message.key, value=result.to_json())
             PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
 
+    register_reply_tracker(app, settings)
     return app

@@ -193,6 +193,14 @@ class ReplyTracker:
                 del state["early"][parent_id]
         return events
 
+    def has_due(self, state: dict[str, Any], now: datetime) -> bool:
+        """Whether :meth:`due` would change ``state`` (cheap: lets a timer skip quiet threads)."""
+        stamp, horizon = now.isoformat(), (now - timedelta(days=self.keep_days)).isoformat()
+        return any(
+            item["opened_at"] < horizon or (item["due_at"] and not item["unanswered_sent"] and item["due_at"] <= stamp)
+            for item in state["open"].values()
+        ) or any(early["replied_at"] < horizon for early in state["early"].values())
+
     @staticmethod
     def _event(kind: str, item: dict[str, Any], item_id: str) -> dict[str, Any]:
         return {

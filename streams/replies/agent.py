@@ -1,0 +1,75 @@
+"""The reply tracker wired to Kafka: a Faust table of thread states, an agent, a timer.
+
+The agent reads ``mentions.enriched`` and ``replies.ticks`` (both keyed by thread, same
+partition count, so a thread's mentions, ticks and state share a partition), updates the
+thread's state in the ``reply-threads`` table (changelogged: a restarted worker recovers
+it) and sends the tracker's events to ``replies``, keyed by thread. The timer only finds
+threads with something due and sends them a tick; the state changes in the agent, where
+Faust knows which changelog partition to write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import faust
+
+from passaparola.config import Settings
+from passaparola.metrics import CONSUMED, ERRORS, PRODUCED
+from passaparola.schema import Mention, SchemaError
+from streams.replies.clock import SlaClock
+from streams.replies.tracker import ReplyTracker, empty_state
+
+log = logging.getLogger(__name__)
+WORKER = "replies"
+
+
+def register_reply_tracker(app: faust.App, settings: Settings) -> None:
+    topics = settings.topics
+    tracker = ReplyTracker(settings.replies, settings.brands)
+    clock = SlaClock(settings.replies.clock_grace_s)
+    # Keys and values as raw bytes (JSON encoded here): Faust's own serializers on tables
+    # failed to decode the changelog on recovery, so we keep the codec in our hands.
+    threads = app.Table("reply-threads", default=None, partitions=settings.kafka.partitions,
+                        key_type=bytes, value_type=bytes)
+    inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
+    ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
+    replies = app.topic(topics.replies, key_type=bytes, value_type=bytes)
+
+    def events_for(topic: str, key: bytes, value: bytes, state: dict) -> list[dict]:
+        if topic == topics.reply_ticks:
+            return tracker.due(state, datetime.fromisoformat(json.loads(value)["now"]))
+        mention = Mention.from_json(value)
+        clock.saw(mention.published_at)
+        return tracker.observe(state, mention)
+
+    @app.agent(inputs, name="replies")
+    async def track(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            topic, key = event.message.topic, event.message.key
+            CONSUMED.labels(WORKER, topic).inc()
+            if not key:
+                continue  # every mention is keyed by its thread; a keyless message has no thread
+            stored = threads.get(key)
+            state = json.loads(stored) if stored else empty_state()
+            try:
+                out = events_for(topic, key, event.value, state)
+            except (SchemaError, ValueError, KeyError) as err:
+                # mentions.enriched is written by us; anything unreadable there was already
+                # dead-lettered by enrichment or is a bug: count it and go on.
+                ERRORS.labels(WORKER, "unreadable").inc()
+                log.error("unreadable message skipped", extra={"topic": topic, "error": str(err)})
+                continue
+            threads[key] = json.dumps(state, separators=(",", ":")).encode()
+            for reply_event in out:
+                await replies.send(key=key, value=json.dumps(reply_event, ensure_ascii=False).encode())
+                PRODUCED.labels(WORKER, topics.replies).inc()
+
+    @app.timer(settings.replies.tick_s, name="reply-sla-ticks")
+    async def tick() -> None:
+        now = clock.now()
+        for key, stored in list(threads.items()):
+            if stored and tracker.has_due(json.loads(stored), now):
+                await ticks.send(key=key, value=json.dumps({"now": now.isoformat()}).encode())

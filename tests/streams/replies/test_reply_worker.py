@@ -1,0 +1,93 @@
+"""The reply tracker inside the real streams worker: the demo stream in, brand replies out,
+and a worker killed mid-stream that recovers its thread states from the changelog."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from kafka import KafkaConsumer
+
+from ingest.producer import MentionProducer
+from passaparola.config import Settings
+from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
+from passaparola.demo.pipeline import consumer_lag
+from passaparola.topics import ensure_topics
+from streams.app import app_id
+
+pytestmark = pytest.mark.integration
+
+
+def _start(env: dict, log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "passaparola", "streams", "worker"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def _wait_committed(settings: Settings, worker: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    group = app_id(settings)
+    while time.monotonic() < deadline:
+        assert worker.poll() is None, "the streams worker died"
+        try:
+            if consumer_lag(settings, group, settings.topics.mentions_enriched) == 0 and \
+                    consumer_lag(settings, group, settings.topics.mentions_raw) == 0:
+                return
+        except Exception:  # noqa: BLE001 - the group may not exist yet
+            pass
+        time.sleep(1)
+    raise AssertionError("the worker did not commit everything in time")
+
+
+def _latest_events(settings: Settings) -> dict[str, dict]:
+    consumer = KafkaConsumer(settings.topics.replies, bootstrap_servers=settings.kafka.bootstrap_servers,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    latest = {}
+    for message in consumer:  # per thread key, in order: the last event of an item wins, as in Elasticsearch
+        event = json.loads(message.value)
+        latest[event["id"]] = event
+    consumer.close()
+    return latest
+
+
+def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(settings, worker_env, tmp_path):
+    ensure_topics(settings)
+    mentions, truth = generate_with_truth(seed=21, scale=0.3)
+    by_id = {m.id: m for m in mentions}
+    half = len(mentions) // 2
+    first, second = mentions[:half], mentions[half:]
+    first_ids = {m.id for m in first}
+    spanning = [u for u, r in truth.answered.items() if u in first_ids and r not in first_ids]
+    assert len(spanning) >= 3, "the split must leave replies whose message came before the kill"
+
+    env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS]),
+           "PASSAPAROLA_REPLIES__TICK_S": "1"}
+    log = (tmp_path / "streams.log").open("wb")
+    with MentionProducer(settings) as producer:
+        for m in first:
+            producer.send(m)
+    worker = _start(env, log)
+    try:
+        _wait_committed(settings, worker)
+        worker.send_signal(signal.SIGKILL)  # no goodbye: state only survives in the changelog
+        worker.wait(30)
+        with MentionProducer(settings) as producer:
+            for m in second:
+                producer.send(m)
+        worker = _start(env, log)
+        _wait_committed(settings, worker)
+        time.sleep(3)  # the last sends of the agent land
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    events = _latest_events(settings)
+    replied = {e["mention_id"]: (e["reply_id"], e["response_seconds"]) for e in events.values() if e["kind"] == "brand_reply"}
+    expected = {u: (r, (by_id[r].published_at - by_id[u].published_at).total_seconds()) for u, r in truth.answered.items()}
+    missing = set(expected) - set(replied)
+    assert not missing, f"{len(missing)} of {len(expected)} replies not paired ({len([u for u in missing if u in spanning])} across the kill); see {tmp_path / 'streams.log'}"
+    assert {u: replied[u] for u in expected} == expected
+    # Items nobody answered came due (the demo's stream is older than its SLAs) and said so.
+    assert any(e["kind"] == "unanswered" for e in events.values())
