@@ -34,18 +34,28 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class HttpProblem(Exception):
-    """A request that failed for good this run; the message is one line for the operator."""
+    """A request that failed for good this run; the message is one line for the operator.
+
+    ``status`` is the HTTP status when there was a response (None for connection
+    failures) and ``body`` the start of that response, for connectors that read the
+    API's own error codes (never logged whole: it may echo what we sent).
+    """
+
+    def __init__(self, message: str, status: int | None = None, body: bytes = b""):
+        super().__init__(message)
+        self.status = status
+        self.body = body[:4096]
 
 
 class AuthError(HttpProblem):
-    """The source refused our credentials (401/403)."""
+    """The source refused the request as unauthorised (401/403)."""
 
 
 class BadBody(HttpProblem):
     """A response arrived but cannot be used (too large, not JSON, truncated)."""
 
-    def __init__(self, reason: str, sample: bytes = b""):
-        super().__init__(reason)
+    def __init__(self, reason: str, sample: bytes = b"", status: int | None = None):
+        super().__init__(reason, status, sample)
         self.sample = sample
 
 
@@ -180,33 +190,50 @@ class HttpClient:
         try:
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as err:
-            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body) from None
+            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body, response.status) from None
+
+    async def post(self, url: str, *, data: Mapping[str, Any] | None = None, json_body: Any = None,
+                   headers: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
+                   auth_hint: str = "") -> Any:
+        """POST (a form or JSON) with the same retries and errors as GET; returns the parsed JSON.
+
+        For logins and token grants (Bluesky sessions, Reddit's client credentials).
+        """
+        body = {"data": data, "json": json_body, "auth": auth}
+        response = await self._with_retries("POST", url, None, {"Accept": "application/json", **(headers or {})},
+                                            auth_hint, body)
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body, response.status) from None
 
     async def _with_retries(self, method: str, url: str, params: Mapping[str, Any] | None,
-                            headers: Mapping[str, str], auth_hint: str) -> Response:
+                            headers: Mapping[str, str], auth_hint: str, body: Mapping[str, Any] | None = None) -> Response:
         settings = self.settings
         for attempt in range(settings.retries + 1):
             last = attempt == settings.retries
             try:
-                response = await self._once(method, url, params, headers)
+                response = await self._once(method, url, params, headers, body or {})
             except httpx.TransportError as err:
                 if last:
                     raise HttpProblem(f"{_safe(url)}: {type(err).__name__} after {attempt + 1} attempts") from None
                 await self._wait(self._backoff(attempt), f"{type(err).__name__}", url)
                 continue
             if response.status in (401, 403):
-                hint = f" (check {auth_hint})" if auth_hint else ""
-                raise AuthError(f"{_safe(url)}: HTTP {response.status}, credentials refused{hint}")
+                hint = f", check {auth_hint}" if auth_hint else ""
+                raise AuthError(f"{_safe(url)}: HTTP {response.status}, not authorised{hint}", response.status, response.body)
             if response.status in RETRY_STATUSES:
                 asked = retry_after_s(response.headers)
                 if asked is not None and asked > settings.max_wait_s:
-                    raise HttpProblem(f"{_safe(url)}: rate limited for {asked:.0f} s, more than max_wait_s")
+                    raise HttpProblem(f"{_safe(url)}: rate limited for {asked:.0f} s, more than max_wait_s",
+                                      response.status, response.body)
                 if last:
-                    raise HttpProblem(f"{_safe(url)}: HTTP {response.status} after {attempt + 1} attempts")
+                    raise HttpProblem(f"{_safe(url)}: HTTP {response.status} after {attempt + 1} attempts",
+                                      response.status, response.body)
                 await self._wait(asked if asked is not None else self._backoff(attempt), f"HTTP {response.status}", url)
                 continue
             if response.status >= 400:
-                raise HttpProblem(f"{_safe(url)}: HTTP {response.status}")
+                raise HttpProblem(f"{_safe(url)}: HTTP {response.status}", response.status, response.body)
             # A quota spent by this very request: wait for the reset before the next one.
             spent = retry_after_s(response.headers)
             if spent:
@@ -214,11 +241,13 @@ class HttpClient:
             return response
         raise AssertionError("unreachable")
 
-    async def _once(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str]) -> Response:
+    async def _once(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str],
+                    body: Mapping[str, Any]) -> Response:
         limit = self.settings.max_body_bytes
+        extra = {k: v for k, v in body.items() if v is not None}
         async with self._limit:
             self.requests += 1
-            async with self._client.stream(method, url, params=params, headers=headers) as streamed:
+            async with self._client.stream(method, url, params=params, headers=headers, **extra) as streamed:
                 declared = streamed.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     raise BadBody(f"{_safe(url)}: body of {int(declared):,} bytes exceeds max_body_bytes ({limit:,})")

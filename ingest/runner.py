@@ -25,7 +25,7 @@ from ingest.errors import ErrorSink
 from ingest.http import BadBody, HttpClient, HttpProblem
 from ingest.producer import MentionProducer, ProduceError
 from ingest.state import CursorStore
-from passaparola.config import Settings, Source
+from passaparola.config import ConfigError, Settings, Source
 from passaparola.metrics import ERRORS
 from passaparola.schema import Mention
 
@@ -84,6 +84,9 @@ class IngestRunner:
         except (HttpProblem, ProduceError) as err:
             result.failure = str(err)
             self.errors.record(source.name, source.kind, str(err))
+        except ConfigError as err:  # e.g. a source without the option its connector needs
+            result.failure = f"configuration: {err}"
+            self.errors.record(source.name, source.kind, result.failure)
         except Exception as err:  # noqa: BLE001 - one connector's bug must not stop the others
             log.exception("connector failed", extra={"source": source.name})
             result.failure = f"connector failed: {type(err).__name__}: {err}"

@@ -89,12 +89,13 @@ def ingest_feed(
 
     cfg = settings()
     mentions, problems, failure = read_feed(cfg, location, name, brand)
-    for problem in problems:
-        errors.print(f"warning: {location}: {problem.reason}", markup=False, soft_wrap=True)
     if failure or not mentions:
         reason = failure or (problems[0].reason if problems else "no entries")
-        errors.print(f"error: {location}: {reason}", markup=False, soft_wrap=True)
+        more = f" (+{len(problems) - 1} more problems)" if not failure and len(problems) > 1 else ""
+        errors.print(f"error: {location}: {reason}{more}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
+    for problem in problems:
+        errors.print(f"warning: {location}: {problem.reason}", markup=False, soft_wrap=True)
     if dry_run:
         for mention in mentions:
             sys.stdout.write(mention.model_dump_json() + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +28,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0  # a slow API: lets a test kill a worker in the middle of a run
 
 
 @dataclass
@@ -97,6 +99,8 @@ class ReplayServer:
             self.seen.append(Seen(handler.command, parts.path, query, {k.lower(): v for k, v in handler.headers.items()}))
             route = next((r for r in self.routes if r.matches(parts.path, query)), None)
             reply = route.next() if route else Reply(404, b'{"error": "no route in the replay server"}')
+        if reply.delay_s:
+            time.sleep(reply.delay_s)
         handler.send_response(reply.status)
         headers = {"Content-Type": "application/json", **reply.headers}
         for name, value in headers.items():
@@ -105,7 +109,10 @@ class ReplayServer:
             handler.send_header("Content-Length", str(len(reply.body)))
         handler.end_headers()
         if handler.command != "HEAD" and reply.status != 304:
-            handler.wfile.write(reply.body)
+            try:
+                handler.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (a killed worker): nothing to answer
 
     # Tests reach these through the fixture (conftest modules are not importable).
     Reply = Reply

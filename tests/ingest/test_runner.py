@@ -118,7 +118,7 @@ def test_a_refused_token_becomes_an_ingest_error_not_a_crash(settings, replay, r
     result = asyncio.run(runner.run_source(source))
     assert "HTTP 401" in result.failure
     errors = [json.loads(m.value) for m in _read(settings, settings.topics.ingest_errors)]
-    assert len(errors) == 1 and "credentials refused" in errors[0]["reason"]
+    assert len(errors) == 1 and "not authorised" in errors[0]["reason"]
 
 
 def test_truncated_json_is_recorded_with_a_sample(settings, replay, runner_for):

@@ -1,0 +1,53 @@
+"""``passaparola ingest feed PATH --dry-run`` over every real feed file in ../shared:
+mentions as JSONL with exit 0, or one line on stderr with exit 1; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from passaparola.cli import app
+from passaparola.schema import Mention
+
+
+def _feeds(shared):
+    root = shared / "data" / "feeds" / "feedparser"
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf", ".json", ".cdf", ".atom"})
+
+
+def test_every_shared_feed_file_gives_mentions_or_one_clear_line(shared):
+    runner = CliRunner()
+    files = _feeds(shared)
+    assert len(files) > 1500
+    outcomes = {0: 0, 1: 0}
+    for path in files:
+        result = runner.invoke(app, ["ingest", "feed", str(path), "--dry-run"], env={"PASSAPAROLA_LOG_JSON": "false"})
+        assert result.exit_code in (0, 1), f"{path}: exit {result.exit_code}\n{result.stderr}"
+        assert result.exception is None or isinstance(result.exception, SystemExit), f"{path}: {result.exception!r}"
+        assert "Traceback" not in result.stderr
+        outcomes[result.exit_code] += 1
+        if result.exit_code == 0:
+            lines = result.stdout.splitlines()
+            assert lines and all(Mention.model_validate_json(line).platform == "feed" for line in lines), path
+        else:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            assert len(errors) == 1 and result.stdout == "", f"{path}: {result.stderr}"
+    assert outcomes[0] > 500 and outcomes[1] > 500  # both kinds are really exercised
+
+
+@pytest.mark.parametrize("name", ["wellformed/rss/item_title.xml", "illformed/aaa_illformed.xml"])
+def test_the_installed_command_behaves_the_same(shared, name):
+    path = shared / "data" / "feeds" / "feedparser" / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in this copy of the corpus")
+    done = subprocess.run([sys.executable, "-m", "passaparola", "ingest", "feed", str(path), "--dry-run"],
+                          capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:
+        assert all(json.loads(line)["platform"] == "feed" for line in done.stdout.splitlines())
+    else:
+        assert done.returncode == 1 and done.stderr.startswith("error: ")
