@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from passaparola.cli.common import clear_errors, console, settings
-from passaparola.demo.summary import Summary, example_queries, summarize
+from passaparola.demo.summary import ReplyFigures, Summary, example_queries, reply_figures, summarize
 from passaparola.stack import LocalStack
 
 
@@ -44,7 +44,11 @@ def demo(
         raise typer.Exit(1)
     console.print(f"[green]{run.indexed} of {run.produced} mentions searchable[/green] after {run.seconds:.1f} s")
     read_alias = alias(cfg.elasticsearch.index_prefix)
-    _print_summary(summarize(connect(cfg), read_alias))
+    es = connect(cfg)
+    _print_summary(summarize(es, read_alias))
+    replies_alias = alias(cfg.elasticsearch.index_prefix, "replies")
+    es.indices.refresh(index=replies_alias)
+    _print_replies(reply_figures(es, replies_alias))
     console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{read_alias}[/bold]")
     for what, command in example_queries(cfg.elasticsearch.url, read_alias):
         console.print(f"  [dim]# {what}[/dim]")
@@ -74,3 +78,16 @@ def _print_summary(summary: Summary) -> None:
         f"brand replies: {summary.brand_replies:,} in {summary.threads_with_reply:,} threads   "
         f"promo/contest noise: {summary.promo:,}   near-duplicates: {summary.duplicates:,}"
     )
+
+
+def _print_replies(figures: list[ReplyFigures]) -> None:
+    table = Table("intent", "owed", "answered", "overdue", "waiting", "rate", "median reply", "business h.",
+                  title="Did the brands answer? (messages owed an answer; waiting = SLA not over yet)", title_justify="left")
+
+    def minutes(value: float | None) -> str:
+        return "-" if value is None else (f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h")
+
+    for f in figures:
+        table.add_row(f.intent, f"{f.owed:,}", f"{f.answered:,}", f"{f.overdue:,}", f"{f.waiting:,}",
+                      "-" if f.rate is None else f"{f.rate:.0%}", minutes(f.median_minutes), minutes(f.median_business_minutes))
+    console.print(table)

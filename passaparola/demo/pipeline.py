@@ -192,6 +192,8 @@ def run_pipeline(
     """
     env = dict(os.environ if worker_env is None else worker_env)
     env["PASSAPAROLA_BRANDS"] = json.dumps([b.model_dump() for b in brands])
+    # The demo is short: check SLAs every second instead of every 30 s.
+    env.setdefault("PASSAPAROLA_REPLIES__TICK_S", "1")
     logs_dir = settings.stack.state_dir / "demo" / settings.kafka.client_id
     workers = [
         Worker("streams", ["streams", "worker"], logs_dir / "streams.log", env),
@@ -211,7 +213,11 @@ def run_pipeline(
         wait_drained(settings, app_id(settings), settings.topics.mentions_raw, timeout_s, workers)
         report(f"streams worker caught up ({time.monotonic() - begin:.1f} s)")
         wait_quiet(settings, settings.topics.mentions_enriched)
-        wait_drained(settings, sink_group(settings), settings.topics.mentions_enriched, timeout_s, workers)
+        wait_drained(settings, app_id(settings), settings.topics.mentions_enriched, timeout_s, workers)
+        # SLA ticks come every second; once replies stop growing the tracker has said it all.
+        wait_quiet(settings, settings.topics.replies, quiet_s=3.0)
+        for topic in (settings.topics.mentions_enriched, settings.topics.replies):
+            wait_drained(settings, sink_group(settings), topic, timeout_s, workers)
         report(f"sink worker caught up ({time.monotonic() - begin:.1f} s)")
     finally:
         for worker in workers:

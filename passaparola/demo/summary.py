@@ -78,6 +78,55 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
     )
 
 
+@dataclass(frozen=True)
+class ReplyFigures:
+    """Per intent: items owed an answer, how many were answered, overdue or still within
+    their SLA, and how fast the first answers came."""
+
+    intent: str
+    owed: int
+    answered: int
+    overdue: int
+    median_minutes: float | None
+    median_business_minutes: float | None
+
+    @property
+    def waiting(self) -> int:
+        return self.owed - self.answered - self.overdue
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.owed if self.owed else None
+
+
+def _median(values: list[float]) -> float | None:
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def reply_figures(es: Elasticsearch, index: str) -> list[ReplyFigures]:
+    """Reply rate and median first-response time by intent, over the items owed an answer
+    (those with an SLA). Medians are computed here from the documents: the demo is small,
+    and the local node's missing modules make client-side figures the safe choice."""
+    found = es.search(index=index, size=10_000, query={"exists": {"field": "sla_seconds"}},
+                      source=["intent", "kind", "response_seconds", "business_seconds"])
+    by_intent: dict[str, list[dict]] = {}
+    for hit in found["hits"]["hits"]:
+        by_intent.setdefault(hit["_source"].get("intent") or "other", []).append(hit["_source"])
+    figures = []
+    for intent, docs in sorted(by_intent.items(), key=lambda kv: -len(kv[1])):
+        answered = [d for d in docs if d["kind"] == "brand_reply"]
+        figures.append(ReplyFigures(
+            intent, len(docs), len(answered), sum(1 for d in docs if d["kind"] == "unanswered"),
+            _median([d["response_seconds"] / 60 for d in answered]),
+            _median([d["business_seconds"] / 60 for d in answered]),
+        ))
+    return figures
+
+
 def example_queries(es_url: str, alias: str) -> list[tuple[str, str]]:
     """Ready commands for the next question, against this deployment's URL and alias."""
     search = f"{es_url}/{alias}/_search"
