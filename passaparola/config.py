@@ -89,6 +89,8 @@ class TopicSettings(_Section):
     replies: str = "replies"
     alerts: str = "alerts"
     reply_ticks: str = "replies.ticks"
+    mentions_by_brand: str = "mentions.by_brand"
+    alerts_notified: str = "alerts.notified"
     ingest_state: str = "ingest.state"
     ingest_errors: str = "ingest.errors"
     mentions_dlq: str = "mentions.dlq"
@@ -169,6 +171,19 @@ class ReplySettings(_Section):
     )
 
 
+class AlertSettings(_Section):
+    """Spike detection per brand (the detector's own parameters live with it, validated
+    on real series: see streams/alerts/spike_detector.py) and the webhook notifier."""
+
+    windows: list[str] = Field(default_factory=lambda: ["1m", "5m", "1h"], description="tumbling window sizes")
+    lateness_s: float = Field(default=120.0, ge=0, description="how far behind its partition's newest mention one may arrive")
+    idle_s: float = Field(default=60.0, gt=0, description="wall seconds after which a silent partition stops holding windows open")
+    context_hours: float = Field(default=24.0, gt=0, description="history the alert explanation compares the spike with")
+    webhook_min_severity: str = Field(default="warning", description="warning, high or critical: what is posted")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_retries: int = Field(default=5, ge=0)
+
+
 class Secrets(_Section):
     """Credentials, from the environment only (``PASSAPAROLA_SECRETS__<NAME>``)."""
 
@@ -226,6 +241,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     secrets: Secrets = Field(default_factory=Secrets)
 
     @model_validator(mode="after")

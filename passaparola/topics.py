@@ -31,6 +31,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # Clock ticks for the reply tracker, keyed by thread like mentions.enriched so a
         # thread's tick reaches the partition holding its state; a day is plenty.
         TopicSpec(t.reply_ticks, **data, config={"retention.ms": str(24 * 3600 * 1000)}),
+        # Enriched mentions again, keyed by brand, for per-brand spike detection.
+        TopicSpec(t.mentions_by_brand, **data, config={"retention.ms": str(24 * 3600 * 1000)}),
+        # Alert ids the webhook notifier has posted: the latest per id is all it needs.
+        TopicSpec(t.alerts_notified, 1, k.replication_factor, {"cleanup.policy": "compact"}),
         # Connector cursors: only the latest per source matters, so compact.
         TopicSpec(t.ingest_state, 1, k.replication_factor, {"cleanup.policy": "compact"}),
         TopicSpec(t.ingest_errors, 1, k.replication_factor, keep_month),

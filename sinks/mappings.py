@@ -126,6 +126,11 @@ def alerts_properties(languages: bool) -> dict:
         "observed": FLOAT,
         "expected": FLOAT,
         "p_value": {"type": "double"},
+        "log10_p": FLOAT,  # p_value underflows to 0 for big spikes; its logarithm does not
+        "ratio": FLOAT,
+        "evidence": FLOAT,
+        "escalation": BOOLEAN,
+        "total": LONG,
         "severity": KEYWORD,
         "negative_share": FLOAT,
         "expected_negative_share": FLOAT,

@@ -17,6 +17,7 @@ from passaparola.deadletter import envelope
 from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
+from streams.alerts.agent import register_spike_detection
 from streams.replies.agent import register_reply_tracker
 
 log = logging.getLogger(__name__)
@@ -85,4 +86,5 @@ def create_app(settings: Settings) -> faust.App:
             PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
 
     register_reply_tracker(app, settings)
+    register_spike_detection(app, settings)
     return app

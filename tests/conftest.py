@@ -59,7 +59,9 @@ def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
     indices = [name for name in es.indices.get(index="t-*", expand_wildcards="all") if name.startswith(tuple(tags))]
     for start in range(0, len(indices), 50):
         es.indices.delete(index=",".join(indices[start : start + 50]), ignore_unavailable=True)
-    for name in es.indices.get_index_template(name="t-*").get("index_templates", []):
+    # A wildcard that matches no template answers 404, not an empty list.
+    templates = es.options(ignore_status=404).indices.get_index_template(name="t-*")
+    for name in templates.get("index_templates", []):
         if name["name"].startswith(tuple(tags)):
             es.indices.delete_index_template(name=name["name"])
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from passaparola.cli.common import clear_errors, console, settings
-from passaparola.demo.summary import ReplyFigures, Summary, example_queries, reply_figures, summarize
+from passaparola.demo.summary import ReplyFigures, Summary, alert_list, example_queries, reply_figures, summarize
 from passaparola.stack import LocalStack
 
 
@@ -47,8 +47,11 @@ def demo(
     es = connect(cfg)
     _print_summary(summarize(es, read_alias))
     replies_alias = alias(cfg.elasticsearch.index_prefix, "replies")
-    es.indices.refresh(index=replies_alias)
+    es.indices.refresh(index=replies_alias, ignore_unavailable=True)
     _print_replies(reply_figures(es, replies_alias))
+    alerts_alias = alias(cfg.elasticsearch.index_prefix, "alerts")
+    es.indices.refresh(index=alerts_alias, ignore_unavailable=True)
+    _print_alerts(alert_list(es, alerts_alias))
     console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{read_alias}[/bold]")
     for what, command in example_queries(cfg.elasticsearch.url, read_alias):
         console.print(f"  [dim]# {what}[/dim]")
@@ -91,3 +94,20 @@ def _print_replies(figures: list[ReplyFigures]) -> None:
         table.add_row(f.intent, f"{f.owed:,}", f"{f.answered:,}", f"{f.overdue:,}", f"{f.waiting:,}",
                       "-" if f.rate is None else f"{f.rate:.0%}", minutes(f.median_minutes), minutes(f.median_business_minutes))
     console.print(table)
+
+
+def _print_alerts(alerts: list[dict]) -> None:
+    if not alerts:
+        console.print("[bold]Alerts:[/bold] none raised")
+        return
+    console.print(f"[bold]Alerts raised: {len(alerts)}[/bold]")
+    for alert in alerts:
+        style = {"critical": "red", "high": "yellow"}.get(alert["severity"], "white")
+        console.print(f"  [{style}]{alert['at']} {alert['kind']} ({alert['window']}, {alert['severity']})[/{style}] "
+                      f"{alert['summary']}", highlight=False, soft_wrap=True)
+        if alert.get("authors"):
+            console.print(f"    top authors: {', '.join(alert['authors'][:3])}; sources: {', '.join(alert['sources'][:3])}",
+                          highlight=False, markup=False, soft_wrap=True)
+        for example in alert.get("examples", [])[:2]:
+            console.print(f"    e.g. \"{example['text'][:140]}\" ({example['platform']}, reach {example['reach']:,})",
+                          highlight=False, markup=False, soft_wrap=True)

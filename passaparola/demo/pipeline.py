@@ -216,7 +216,7 @@ def run_pipeline(
         wait_drained(settings, app_id(settings), settings.topics.mentions_enriched, timeout_s, workers)
         # SLA ticks come every second; once replies stop growing the tracker has said it all.
         wait_quiet(settings, settings.topics.replies, quiet_s=3.0)
-        for topic in (settings.topics.mentions_enriched, settings.topics.replies):
+        for topic in (settings.topics.mentions_enriched, settings.topics.replies, settings.topics.alerts):
             wait_drained(settings, sink_group(settings), topic, timeout_s, workers)
         report(f"sink worker caught up ({time.monotonic() - begin:.1f} s)")
     finally:

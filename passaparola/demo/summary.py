@@ -111,7 +111,7 @@ def reply_figures(es: Elasticsearch, index: str) -> list[ReplyFigures]:
     """Reply rate and median first-response time by intent, over the items owed an answer
     (those with an SLA). Medians are computed here from the documents: the demo is small,
     and the local node's missing modules make client-side figures the safe choice."""
-    found = es.search(index=index, size=10_000, query={"exists": {"field": "sla_seconds"}},
+    found = es.search(index=index, size=10_000, query={"exists": {"field": "sla_seconds"}}, ignore_unavailable=True,
                       source=["intent", "kind", "response_seconds", "business_seconds"])
     by_intent: dict[str, list[dict]] = {}
     for hit in found["hits"]["hits"]:
@@ -125,6 +125,12 @@ def reply_figures(es: Elasticsearch, index: str) -> list[ReplyFigures]:
             _median([d["business_seconds"] / 60 for d in answered]),
         ))
     return figures
+
+
+def alert_list(es: Elasticsearch, index: str, size: int = 20) -> list[dict]:
+    """The alerts raised, oldest first, with their explanations."""
+    found = es.search(index=index, size=size, sort=[{"at": "asc"}], query={"match_all": {}}, ignore_unavailable=True)
+    return [hit["_source"] for hit in found["hits"]["hits"]]
 
 
 def example_queries(es_url: str, alias: str) -> list[tuple[str, str]]:

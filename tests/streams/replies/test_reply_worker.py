@@ -87,7 +87,7 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     replied = {e["mention_id"]: (e["reply_id"], e["response_seconds"]) for e in events.values() if e["kind"] == "brand_reply"}
     expected = {u: (r, (by_id[r].published_at - by_id[u].published_at).total_seconds()) for u, r in truth.answered.items()}
     missing = set(expected) - set(replied)
-    assert not missing, f"{len(missing)} of {len(expected)} replies not paired ({len([u for u in missing if u in spanning])} across the kill); see {tmp_path / 'streams.log'}"
+    assert not missing, f"{[events.get(u, {}).get('kind') for u in missing]}: {len(missing)} of {len(expected)} replies not paired ({len([u for u in missing if u in spanning])} across the kill); see {tmp_path / 'streams.log'}"
     assert {u: replied[u] for u in expected} == expected
     # Items nobody answered came due (the demo's stream is older than its SLAs) and said so.
     assert any(e["kind"] == "unanswered" for e in events.values())

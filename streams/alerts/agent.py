@@ -1,0 +1,172 @@
+"""Spike detection wired to Kafka: per brand, tumbling windows closed in event time.
+
+``route`` re-keys every enriched mention not written by a brand by each brand it matched (``mentions.by_brand``),
+so one brand's mentions meet in one partition. ``detect`` counts them into tumbling windows
+(``alerts.windows``: 1 minute, 5 minutes, 1 hour) by their own time
+(:mod:`streams.alerts.windows`: a watermark per source partition), and each closed
+window's counts go to that window size's
+:class:`~streams.alerts.spike_detector.SpikeDetector`. Alerts get their explanation
+(:mod:`streams.alerts.explain`) and a deterministic id (brand, kind, window, end), so a
+replay after a crash rewrites the same alert instead of raising another.
+
+Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
+``spike-windows`` (open windows' counts, one entry per window), ``spike-detectors`` (detector states, per brand and window size; written when a
+window closes) and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import faust
+
+from passaparola.config import Settings
+from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
+from passaparola.schema import Mention, SchemaError
+from streams.alerts.explain import add_mention, empty_context, explain
+from streams.alerts.spike_detector import SpikeDetector, parse_window
+from streams.alerts.windows import EventTimeWindows, floor_time
+
+log = logging.getLogger(__name__)
+WORKER = "alerts"
+CONTEXT_BUCKET = timedelta(minutes=5)
+SOURCE_HEADER = "passaparola-source-partition"
+
+
+def alert_id(brand: str, kind: str, window: str, end: datetime) -> str:
+    return hashlib.blake2b(f"{brand}|{kind}|{window}|{end.isoformat()}".encode(), digest_size=16).hexdigest()
+
+
+class _JsonTable(MutableMapping):
+    """A Faust table seen as ``str -> JSON value`` (its keys and values are raw bytes)."""
+
+    def __init__(self, table: faust.Table):
+        self.table = table
+
+    def __getitem__(self, key: str) -> Any:
+        stored = self.table[key.encode()]
+        return json.loads(stored)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        stored = self.table.get(key.encode())
+        return json.loads(stored) if stored else default
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.table[key.encode()] = json.dumps(value, separators=(",", ":")).encode()
+
+    def __delitem__(self, key: str) -> None:
+        del self.table[key.encode()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.encode() in self.table
+
+    def __iter__(self):
+        return (k.decode() for k in self.table.keys())
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def _source_partition(event: faust.EventT) -> int:
+    headers = event.headers or {}
+    items = headers.items() if isinstance(headers, dict) else headers
+    for name, value in items:
+        if name == SOURCE_HEADER:
+            return int(value)
+    return 0
+
+
+def register_spike_detection(app: faust.App, settings: Settings) -> None:
+    topics, cfg = settings.topics, settings.alerts
+    lateness = timedelta(seconds=cfg.lateness_s)
+    context_span = timedelta(hours=cfg.context_hours)
+    enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
+    by_brand = app.topic(topics.mentions_by_brand, key_type=bytes, value_type=bytes)
+    alerts = app.topic(topics.alerts, key_type=bytes, value_type=bytes)
+    table = dict(partitions=settings.kafka.partitions, key_type=bytes, value_type=bytes)
+    # Raw bytes for keys and JSON values: Faust's own table serializers failed on
+    # changelog recovery (see streams/replies/agent.py).
+    marks = _JsonTable(app.Table("spike-marks", default=None, **table))
+    buckets = _JsonTable(app.Table("spike-windows", default=None, **table))
+    detectors = _JsonTable(app.Table("spike-detectors", default=None, **table))
+    contexts = _JsonTable(app.Table("spike-context", default=None, **table))
+    sizes = {window: parse_window(window) for window in cfg.windows}
+
+    @app.agent(enriched, name="alerts-route")
+    async def route(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            try:
+                fields = json.loads(event.value)
+            except ValueError:
+                continue  # enrichment writes this topic; it dead-letters what it cannot read
+            if fields.get("author_is_brand"):
+                continue  # the brand's own posts and replies are not buzz about it
+            # Which partition it came from: the detector keeps a watermark per source partition.
+            source = {SOURCE_HEADER: str(event.message.partition).encode()}
+            for brand in fields.get("brands") or []:
+                await by_brand.send(key=brand.encode(), value=event.value, headers=source)
+
+    def context_keys(brand: str, start: datetime, end: datetime) -> list[str]:
+        keys, bucket = [], floor_time(start, CONTEXT_BUCKET)
+        while bucket < end:
+            keys.append(f"{brand}|{bucket.isoformat()}")
+            bucket += CONTEXT_BUCKET
+        return keys
+
+    def explained(brand: str, alert: dict[str, Any], size: timedelta) -> dict[str, Any]:
+        end = datetime.fromisoformat(alert["at"])
+        start = end - size
+        inside = [c for k in context_keys(brand, start, end) if (c := contexts.get(k))]
+        before = [c for k in context_keys(brand, start - context_span, start) if (c := contexts.get(k))]
+        doc = {**alert, "brand": brand, "window_start": start.isoformat(), "window_end": alert["at"]}
+        doc.update(explain(doc, inside, before), id=alert_id(brand, alert["kind"], alert["window"], end))
+        return doc
+
+    @app.agent(by_brand, name="alerts-detect")
+    async def detect(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            CONSUMED.labels(WORKER, topics.mentions_by_brand).inc()
+            try:
+                brand, mention = event.message.key.decode(), Mention.from_json(event.value)
+            except (AttributeError, SchemaError, UnicodeDecodeError) as err:
+                ERRORS.labels(WORKER, "unreadable").inc()
+                log.error("unreadable message skipped", extra={"error": str(err)})
+                continue
+            for doc in observe(brand, mention, _source_partition(event)):
+                await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
+                PRODUCED.labels(WORKER, topics.alerts).inc()
+                log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
+
+    def observe(brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
+        negative = bool(mention.sentiment and mention.sentiment.label == "negative")
+        key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"
+        context = contexts.get(key) or empty_context()
+        add_mention(context, mention)
+        contexts[key] = context
+        windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks.get(brand), buckets, lateness, cfg.idle_s)
+        closed = windows.add(mention.published_at, negative, partition)
+        marks[brand] = windows.state
+        if windows.late:
+            DROPPED.labels(WORKER, "late for its window").inc(windows.late)
+        docs = []
+        for window, end, count, neg in closed:
+            docs += close_window(brand, window, end, count, neg)
+        return docs
+
+    def close_window(brand: str, window: str, end: datetime, count: int, negative: int) -> list[dict[str, Any]]:
+        key = f"{brand}|{window}"
+        state = detectors.get(key)
+        detector = SpikeDetector.from_state(state) if state else SpikeDetector(window)
+        raised = detector.observe(end, count, negative)
+        detectors[key] = detector.to_state()
+        if detector.size == CONTEXT_BUCKET:  # once per 5 minutes of stream time: drop what is too old
+            horizon = end - context_span - CONTEXT_BUCKET
+            for stale in context_keys(brand, horizon - timedelta(hours=2), horizon):
+                if stale in contexts:
+                    del contexts[stale]
+        return [explained(brand, a.to_dict(), detector.size) for a in raised]

@@ -1,0 +1,102 @@
+"""Tumbling windows in event time, fed by several Kafka partitions at different speeds.
+
+Per brand, every mention is counted into its window (by its own ``published_at``) for each
+window size. A window closes when every source partition that carries the brand has moved
+past its end plus ``lateness``: a watermark per source partition, and the brand's
+watermark is the slowest one. This is what makes a replay right: a backfill of three days
+reaches the detector partition after partition, sometimes a whole day apart, and a single
+watermark would close windows before the slower partitions had delivered their mentions.
+
+A partition that has sent nothing for ``idle_s`` seconds of wall time is idle and stops
+holding the watermark back (otherwise a brand never mentioned in one partition would
+never see a window close). Counts live in a mapping the caller provides (a Faust table
+in the agent, a dict in tests), one small entry per window, so each mention writes bytes,
+not the brand's whole history.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, MutableMapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def floor_time(moment: datetime, size: timedelta) -> datetime:
+    return _EPOCH + ((moment - _EPOCH) // size) * size
+
+
+class EventTimeWindows:
+    """One brand's windows: ``add`` a mention, get back the windows that closed.
+
+    Args:
+        brand: whose mentions these are (part of every bucket key).
+        sizes: window name -> size, e.g. ``{"1m": timedelta(minutes=1)}``.
+        partitions: how many source partitions may carry the brand.
+        state: the brand's small record (marks, next window per size); updated in place.
+        buckets: where window counts live, keyed ``brand|window|start``.
+        lateness: how far behind its partition's watermark a mention may arrive.
+        idle_s: wall seconds after which a silent partition stops holding the watermark.
+        wall: the wall clock (tests pass their own).
+    """
+
+    def __init__(self, brand: str, sizes: dict[str, timedelta], partitions: int, state: dict[str, Any] | None,
+                 buckets: MutableMapping[str, list[int]], lateness: timedelta, idle_s: float,
+                 wall: Callable[[], float] = time.time):
+        self.brand, self.sizes, self.partitions = brand, sizes, partitions
+        self.buckets, self.lateness, self.idle_s, self.wall = buckets, lateness, idle_s, wall
+        self.state = state or {"marks": {}, "first_wall": wall(), "next": {}}
+        self.late = 0
+
+    def add(self, published_at: datetime, negative: bool, partition: int) -> list[tuple[str, datetime, int, int]]:
+        """Count one mention from ``partition``; return closed windows ``(window, end, count, negative)``."""
+        marks = self.state["marks"]
+        mark = marks.get(str(partition))
+        newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at
+        marks[str(partition)] = [newest.isoformat(), self.wall()]
+        for window, size in self.sizes.items():
+            start = floor_time(published_at, size)
+            first_open = self.state["next"].get(window)
+            if first_open and start < datetime.fromisoformat(first_open):
+                self.late += 1  # its window was already decided
+                continue
+            if not first_open:
+                self.state["next"][window] = start.isoformat()
+            key = self._key(window, start)
+            counts = self.buckets.get(key) or [0, 0]
+            self.buckets[key] = [counts[0] + 1, counts[1] + int(negative)]
+        watermark = self.watermark()
+        return self._close(watermark) if watermark else []
+
+    def watermark(self) -> datetime | None:
+        """The slowest active partition's mark; None while a partition may still deliver."""
+        now, marks = self.wall(), self.state["marks"]
+        active = []
+        for partition in range(self.partitions):
+            mark = marks.get(str(partition))
+            if mark is None:
+                if now - self.state["first_wall"] < self.idle_s:
+                    return None  # not heard from yet, and it is early: it may be catching up
+                continue
+            if now - mark[1] < self.idle_s:
+                active.append(datetime.fromisoformat(mark[0]))
+        if active:
+            return min(active)
+        return max(datetime.fromisoformat(m[0]) for m in marks.values())
+
+    def _close(self, watermark: datetime) -> list[tuple[str, datetime, int, int]]:
+        closed = []
+        for window, size in self.sizes.items():
+            start = datetime.fromisoformat(self.state["next"][window])
+            while start + size + self.lateness <= watermark:
+                counts = self.buckets.pop(self._key(window, start), None)
+                if counts:  # empty windows: the detector fills the gaps itself
+                    closed.append((window, start + size, counts[0], counts[1]))
+                start += size
+            self.state["next"][window] = start.isoformat()
+        return sorted(closed, key=lambda c: (c[1], c[0]))
+
+    def _key(self, window: str, start: datetime) -> str:
+        return f"{self.brand}|{window}|{start.isoformat()}"
