@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passaparola.cli import bench, demo, enrich, evaluate, ingest, stack, workers
+from passaparola.cli import alerts, bench, demo, enrich, evaluate, ingest, stack, workers
 
 app = typer.Typer(
     help="Passaparola: real-time buzz and web-reputation monitor.",
@@ -16,6 +16,7 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(workers.streams, name="streams")
 app.add_typer(workers.sink, name="sink")
 app.add_typer(workers.topics, name="topics")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(evaluate.app, name="eval")
 app.command("demo")(demo.demo)

@@ -90,3 +90,26 @@ def intent(
             for f in figures:
                 table.add_row(f.intent, str(f.support), _number(f.precision), _number(f.recall), f"{f.f1:.2f}")
             console.print(table)
+
+
+@app.command()
+def spikes(
+    shared: Path = typer.Option(Path("../shared"), "--shared", help="the shared data folder beside the repository"),
+    folder: str = typer.Option("data/spikes/nab_realTweets", help="a folder of timestamp,value CSVs with labels.json"),
+    window: str = typer.Option("1h", help="detector window; 'native' for the series' step"),
+) -> None:
+    """Backtest the spike detector on labelled real series: precision, window recall, delay (target 0.6 at 0.8)."""
+    from streams.alerts.backtest import evaluate_folder, pooled, report
+
+    where = shared / folder
+    if not (where / "labels.json").is_file():
+        errors.print(f"[red]error:[/red] {where}/labels.json not found (pass --shared)")
+        raise typer.Exit(2)
+    results = evaluate_folder(where, None if window == "native" else window)
+    print(report(results))
+    total = pooled(results)
+    met = total.precision >= 0.6 and total.recall >= 0.8
+    print(f"target precision >= 0.60 at window recall >= 0.80: {'met' if met else 'MISSED'} "
+          f"({total.precision:.2f} at {total.recall:.2f})")
+    if not met:
+        raise typer.Exit(1)

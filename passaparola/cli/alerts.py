@@ -1,0 +1,60 @@
+"""``passaparola alerts ...``: backtest the detector offline, and the webhook notifier."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import typer
+
+from passaparola.cli.common import errors, settings
+
+app = typer.Typer(help="Spike alerts: offline backtest and the webhook notifier.", no_args_is_help=True)
+
+
+@app.command("backtest")
+def alerts_backtest(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV of timestamp,value rows (counts per interval)"),
+    window: str = typer.Option("1h", help="detector window (the series is summed into it); 'native' for the series' step"),
+) -> None:
+    """Print, as JSONL, the alerts the detector would raise over a series of mention counts."""
+    from streams.alerts.backtest import backtest
+
+    try:
+        for alert in backtest(file, None if window == "native" else window):
+            sys.stdout.write(json.dumps(alert) + "\n")
+    except ValueError as err:
+        errors.print(f"error: {file}: {err}", markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command("notify")
+def alerts_notify(
+    idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
+) -> None:
+    """Post alerts to the webhook in PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL, each once."""
+    from passaparola.metrics import serve
+    from passaparola.topics import ensure_topics
+    from sinks.base import Batching
+    from sinks.webhook import WebhookSink
+    from sinks.worker import SinkWorker
+
+    cfg = settings()
+    try:
+        target = WebhookSink.from_settings(cfg)
+    except ValueError as err:
+        errors.print(f"error: {err}", markup=False)
+        raise typer.Exit(2) from None
+    ensure_topics(cfg)
+    batching = Batching(max_records=50, min_records=1, max_wait_s=0.5, lanes=1)
+    worker = SinkWorker(cfg, target, [cfg.topics.alerts], group_id=f"{cfg.kafka.client_id}-notifier",
+                        dlq_topic=cfg.topics.sink_dlq, batching=batching, name="notifier")
+    serve(cfg.metrics_port, healthy=lambda: not worker.stopping.is_set(), host=cfg.metrics_host)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    signal.signal(signal.SIGINT, lambda *_: worker.stop())
+    try:
+        worker.run(idle_exit_s=idle_exit)
+    finally:
+        target.close()

@@ -1,0 +1,124 @@
+"""Alerts to a chat webhook (Slack-compatible JSON), each alert posted once.
+
+A :class:`~sinks.base.Sink` target for the sink loop (batches, commits after success,
+dead-letters what it cannot read, retries with backoff when the webhook is down). Posted
+alert ids go to the compacted ``alerts.notified`` topic right after each successful post,
+and are read back at start, so a restarted notifier (or an alert replayed by the streams
+worker after a crash) posts nothing twice. The one gap left: a crash between the webhook's
+200 and that record; at-least-once means that alert may be posted again then.
+
+The URL comes only from the environment (``PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL``): it
+is a credential (anyone holding it can post to the channel), so it is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from passaparola.config import Settings
+from sinks.base import Record, Rejected, Sink, TransientError
+
+log = logging.getLogger(__name__)
+SEVERITIES = ("warning", "high", "critical")
+_ICONS = {"warning": ":warning:", "high": ":rotating_light:", "critical": ":fire:"}
+
+
+def slack_message(alert: dict) -> dict:
+    """The message for one alert: a plain ``text`` (any Slack-compatible hook) plus blocks."""
+    lines = [f"{_ICONS.get(alert.get('severity'), '')} *{alert.get('summary', alert.get('kind'))}*".strip()]
+    if alert.get("terms"):
+        lines.append("Talk is about: " + ", ".join(alert["terms"][:8]))
+    if alert.get("authors"):
+        lines.append("Top authors: " + ", ".join(alert["authors"][:5]))
+    for example in (alert.get("examples") or [])[:3]:
+        link = f" <{example['url']}|open>" if example.get("url") else ""
+        lines.append(f"> {example.get('text', '')[:200]}{link}")
+    text = "\n".join(lines)
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+class WebhookSink(Sink):
+    """Posts alerts of at least ``min_severity`` to ``url``.
+
+    Args:
+        settings: topics (alerts, alerts.notified), Kafka, timeouts.
+        url: the webhook URL (from the environment).
+        min_severity: warning, high or critical; lower alerts are acknowledged unposted.
+        client: an httpx client to use (tests pass none; the default one has the timeout).
+    """
+
+    def __init__(self, settings: Settings, url: str, min_severity: str = "warning", client: httpx.Client | None = None):
+        if min_severity not in SEVERITIES:
+            raise ValueError(f"min_severity must be one of {', '.join(SEVERITIES)}")
+        self.settings, self.url = settings, url
+        self.min_rank = SEVERITIES.index(min_severity)
+        self.client = client or httpx.Client(timeout=settings.alerts.webhook_timeout_s)
+        self.topic = settings.topics.alerts_notified
+        self.posted: set[str] = set()
+        self._producer: KafkaProducer | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookSink:
+        secret = settings.secrets.alert_webhook_url
+        if secret is None:
+            raise ValueError("no webhook URL: set PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL")
+        return cls(settings, secret.get_secret_value(), settings.alerts.webhook_min_severity)
+
+    def setup(self) -> None:
+        self._producer = KafkaProducer(bootstrap_servers=self.settings.kafka.bootstrap_servers, acks="all",
+                                       enable_idempotence=True)
+        self.posted = self._read_posted()
+        log.info("webhook notifier ready", extra={"already_posted": len(self.posted)})
+
+    def _read_posted(self) -> set[str]:
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka.bootstrap_servers, enable_auto_commit=False)
+        try:
+            partitions = [TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic) or ()]
+            if not partitions:
+                return set()
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            end, posted = consumer.end_offsets(partitions), set()
+            while any(consumer.position(tp) < end[tp] for tp in partitions):
+                for records in consumer.poll(timeout_ms=1000).values():
+                    posted.update(r.key.decode() for r in records if r.key)
+            return posted
+        finally:
+            consumer.close()
+
+    def write(self, batch: list[Record]) -> list[Rejected]:
+        rejected = []
+        for record in batch:
+            try:
+                alert = json.loads(record.value)
+                alert_id, severity = alert["id"], alert["severity"]
+            except (ValueError, KeyError, TypeError) as err:
+                rejected.append(Rejected(record, f"not an alert: {err!r}"))
+                continue
+            if alert_id in self.posted or SEVERITIES.index(severity) < self.min_rank:
+                continue
+            self._post(alert)
+            self._producer.send(self.topic, key=alert_id.encode(), value=b"1").get(timeout=30)
+            self.posted.add(alert_id)
+        return rejected
+
+    def _post(self, alert: dict) -> None:
+        try:
+            response = self.client.post(self.url, json=slack_message(alert))
+        except httpx.TransportError as err:
+            raise TransientError(f"webhook unreachable: {type(err).__name__}") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(f"webhook answered HTTP {response.status_code}")
+        if response.status_code >= 400:
+            # 4xx other than 429: the hook refuses this message (bad URL, revoked hook).
+            # Retrying forever would block every later alert; log it and move on.
+            log.error("webhook refused an alert", extra={"alert_id": alert["id"], "status": response.status_code})
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close()
+        self.client.close()

@@ -1,0 +1,94 @@
+"""The webhook notifier against the real Kafka and a local webhook endpoint: each alert
+posted once, across retries and restarts; unreadable alerts dead-lettered."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from passaparola.topics import ensure_topics
+from sinks.webhook import slack_message
+
+pytestmark = pytest.mark.integration
+
+
+class Hook:
+    """A chat webhook stand-in: records posts, fails the first ``failures`` with 503."""
+
+    def __init__(self, failures: int = 0):
+        self.posts: list[dict] = []
+        self.failures = failures
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.failures > 0:
+                    hook.failures -= 1
+                    self.send_response(503)
+                else:
+                    hook.posts.append(json.loads(body))
+                    self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/B000"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def alert(n: int, severity: str = "high") -> dict:
+    return {"id": f"alert-{n}", "kind": "volume_spike", "severity": severity, "brand": "aurora", "window": "1h",
+            "summary": f"aurora: spike number {n}", "terms": ["addebito", "app"], "authors": ["@giulia"],
+            "examples": [{"text": "Mi avete addebitato due volte!", "url": "https://x.example/1", "reach": 10}]}
+
+
+def _notify(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "passaparola", "alerts", "notify", "--idle-exit", "4"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_each_alert_is_posted_once_across_retries_and_restarts(settings, worker_env):
+    ensure_topics(settings)
+    hook = Hook(failures=2)
+    env = {**worker_env, "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL": hook.url, "PASSAPAROLA_LOG_JSON": "false"}
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
+    for value in [alert(1), alert(2), alert(1), alert(3, severity="warning")]:
+        producer.send(settings.topics.alerts, key=b"aurora", value=json.dumps(value).encode())
+    producer.send(settings.topics.alerts, key=b"aurora", value=b"{not an alert")
+    producer.flush()
+
+    done = _notify({**env, "PASSAPAROLA_ALERTS__WEBHOOK_MIN_SEVERITY": "high"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [p["text"] for p in hook.posts] == [slack_message(alert(1))["text"], slack_message(alert(2))["text"]]
+    assert "addebitato due volte" in hook.posts[0]["text"] and hook.url not in done.stderr + done.stdout
+    dlq = KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers,
+                        auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    reasons = [json.loads(m.value)["reason"] for m in dlq]
+    assert len(reasons) == 1 and reasons[0].startswith("not an alert")
+
+    # The streams worker replays the same alerts after a crash; a fresh notifier group reads
+    # everything again: nothing is posted twice.
+    for value in [alert(1), alert(2)]:
+        producer.send(settings.topics.alerts, key=b"aurora", value=json.dumps(value).encode())
+    producer.flush()
+    again = _notify({**env, "PASSAPAROLA_KAFKA__CLIENT_ID": settings.kafka.client_id + "-fresh-group"})
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert len(hook.posts) == 3  # only alert-3 (warning, now allowed by the default minimum) is new
+    assert hook.posts[-1]["text"] == slack_message(alert(3, severity="warning"))["text"]
+
+
+
+def test_without_a_url_the_notifier_says_which_variable_to_set(worker_env):
+    env = {k: v for k, v in worker_env.items() if k != "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL"}
+    done = _notify(env)
+    assert done.returncode == 2 and "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL" in done.stderr
