@@ -4,7 +4,8 @@ For each configured source, every ``interval_s``: read its cursor from ``ingest.
 let its connector fetch from there, send each mention to ``mentions.raw`` and each problem
 to ``ingest.errors``; at each checkpoint, wait until Kafka acknowledged everything sent so
 far and only then save the cursor. A worker killed between two checkpoints re-reads the
-items after the last saved cursor; their deterministic ids make the repeat harmless.
+items after the last saved cursor, and the produce journal (:mod:`ingest.journal`) tells it
+which of them reached Kafka already: those are not sent again.
 
 Nothing a source does stops the worker: a refused token, an API down after retries or a
 bug in one connector becomes a record on ``ingest.errors`` and the source is tried again
@@ -23,6 +24,7 @@ import httpx
 from ingest.connectors import Checkpoint, Problem, SourceContext, connector_class
 from ingest.errors import ErrorSink
 from ingest.http import BadBody, HttpClient, HttpProblem
+from ingest.journal import ProduceJournal
 from ingest.producer import MentionProducer, ProduceError
 from ingest.state import CursorStore
 from passaparola.config import ConfigError, Settings, Source
@@ -40,6 +42,7 @@ class RunResult:
     mentions: int = 0
     problems: int = 0
     checkpoints: int = 0
+    resent_skipped: int = 0
     failure: str | None = None
     seconds: float = 0.0
 
@@ -72,12 +75,14 @@ class IngestRunner:
         """One pass over ``source`` from its saved cursor; never raises for the source's faults."""
         result, started = RunResult(source.name), time.monotonic()
         context = SourceContext(source, self.settings.brands, self.settings.secrets)
+        journal = ProduceJournal(self.settings, self.store, source.name)
         try:
+            sent_before = await asyncio.to_thread(journal.recover)  # a run killed after its last checkpoint
             connector_cls = connector_class(source.kind)
             async with HttpClient(source.name, self.settings.ingest, transport=self.transport) as http:
                 connector = connector_cls(context, http)
                 async for item in connector.fetch(self.store.get(source.name)):
-                    await self._handle(source, item, result)
+                    await self._handle(source, item, result, journal, sent_before)
         except BadBody as err:
             result.failure = str(err)
             self.errors.record(source.name, source.kind, str(err), err.sample)
@@ -99,8 +104,14 @@ class IngestRunner:
         log.info("source run", extra=vars(result))
         return result
 
-    async def _handle(self, source: Source, item: object, result: RunResult) -> None:
+    async def _handle(self, source: Source, item: object, result: RunResult, journal: ProduceJournal,
+                      sent_before: set[str]) -> None:
         if isinstance(item, Mention):
+            if item.id in sent_before:
+                result.resent_skipped += 1  # produced by the killed run, before its checkpoint
+                return
+            if not journal.is_open:
+                await asyncio.to_thread(journal.open)
             self.producer.send(item)
             result.mentions += 1
         elif isinstance(item, Problem):
@@ -109,6 +120,7 @@ class IngestRunner:
         elif isinstance(item, Checkpoint):
             await asyncio.to_thread(self.producer.flush)  # raises ProduceError: cursor not saved
             await asyncio.to_thread(self.store.save, source.name, item.cursor)
+            await asyncio.to_thread(journal.close)
             result.checkpoints += 1
         else:
             raise TypeError(f"connector yielded {type(item).__name__}, not a Mention, Problem or Checkpoint")

@@ -12,9 +12,10 @@ import json
 import logging
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from passaparola.config import Settings
+from passaparola.topics import read_to_end
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +35,10 @@ class CursorStore:
         self._cursors = self._read_all()
 
     def _read_all(self) -> dict[str, dict[str, Any]]:
-        consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None)
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic) or ()]
-            if not partitions:
-                return {}
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            end = consumer.end_offsets(partitions)
-            cursors: dict[str, dict[str, Any]] = {}
-            while any(consumer.position(tp) < end[tp] for tp in partitions):
-                for records in consumer.poll(timeout_ms=1000).values():
-                    for record in records:
-                        self._apply(cursors, record.key, record.value)
-            return cursors
-        finally:
-            consumer.close()
+        cursors: dict[str, dict[str, Any]] = {}
+        for key, value in read_to_end(self._bootstrap, self.topic):
+            self._apply(cursors, key, value)
+        return cursors
 
     @staticmethod
     def _apply(cursors: dict[str, dict[str, Any]], key: bytes | None, value: bytes | None) -> None:

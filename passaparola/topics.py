@@ -63,3 +63,27 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
         return created
     finally:
         admin.close()
+
+
+def read_to_end(bootstrap_servers: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
+    """Every ``(key, value)`` of ``topic`` from its start to its current end, without a group.
+
+    For the small compacted topics a worker rebuilds its memory from at start (connector
+    cursors, posted alert ids); tombstones come back as ``(key, None)``.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end, found = consumer.end_offsets(partitions), []
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            for records in consumer.poll(timeout_ms=1000).values():
+                found += [(r.key, r.value) for r in records]
+        return found
+    finally:
+        consumer.close()

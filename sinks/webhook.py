@@ -17,9 +17,10 @@ import json
 import logging
 
 import httpx
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from passaparola.config import Settings
+from passaparola.topics import read_to_end
 from sinks.base import Record, Rejected, Sink, TransientError
 
 log = logging.getLogger(__name__)
@@ -75,20 +76,7 @@ class WebhookSink(Sink):
         log.info("webhook notifier ready", extra={"already_posted": len(self.posted)})
 
     def _read_posted(self) -> set[str]:
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka.bootstrap_servers, enable_auto_commit=False)
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic) or ()]
-            if not partitions:
-                return set()
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            end, posted = consumer.end_offsets(partitions), set()
-            while any(consumer.position(tp) < end[tp] for tp in partitions):
-                for records in consumer.poll(timeout_ms=1000).values():
-                    posted.update(r.key.decode() for r in records if r.key)
-            return posted
-        finally:
-            consumer.close()
+        return {key.decode() for key, _ in read_to_end(self.settings.kafka.bootstrap_servers, self.topic) if key}
 
     def write(self, batch: list[Record]) -> list[Rejected]:
         rejected = []

@@ -67,7 +67,9 @@ def ingest_once(name: str = typer.Argument(..., help="a configured source's name
     finally:
         runner.close()
     console.print(f"{name}: {result.mentions} mentions to {cfg.topics.mentions_raw}, {result.problems} problems to "
-                  f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s", soft_wrap=True)
+                  f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s"
+                  + (f"; {result.resent_skipped} already sent by an interrupted run, not sent again" if result.resent_skipped else ""),
+                  soft_wrap=True)
     if result.failure:
         errors.print(f"{name}: {result.failure}", markup=False)
         raise typer.Exit(1)

@@ -152,3 +152,21 @@ def test_cursor_store_keeps_the_newest_cursor_and_forgets_on_reset(settings):
     reread.reset("a")
     reread.close()
     assert CursorStore(settings).get("a") == {}
+
+
+def test_a_run_that_died_mid_page_does_not_send_that_page_twice(settings, replay, runner_for):
+    # Page 2 dies after two of its mentions reached Kafka (the connector fails; a SIGKILL
+    # after the producer's flush leaves the same state: mentions sent, cursor not saved).
+    _pages(replay, [{"id": "1", "text": "uno"}], [{"id": "2a", "text": "a"}, {"id": "2b", "text": "b"}, {"id": "crash", "text": "x"}])
+    runner, source = runner_for(replay.url)
+    first = asyncio.run(runner.run_source(source))
+    assert first.failure and first.mentions == 3
+    # Fixed upstream: the page now reads in full. A fresh runner resumes at page 2.
+    replay.route("/items", {"items": [{"id": "2a", "text": "a"}, {"id": "2b", "text": "b"}, {"id": "2c", "text": "c"}]},
+                 query={"page": "2"})
+    again, _ = runner_for(replay.url)
+    second = asyncio.run(again.run_source(source))
+    assert (second.failure, second.mentions, second.resent_skipped) == (None, 1, 2)
+    ids = [Mention.from_json(m.value).native_id for m in _read(settings, settings.topics.mentions_raw)]
+    assert sorted(ids) == ["1", "2a", "2b", "2c"]
+    assert CursorStore(settings).get("journal:hn-test") == {}  # closed at the page's checkpoint
