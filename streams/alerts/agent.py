@@ -161,7 +161,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     def close_window(brand: str, window: str, end: datetime, count: int, negative: int) -> list[dict[str, Any]]:
         key = f"{brand}|{window}"
         state = detectors.get(key)
-        detector = SpikeDetector.from_state(state) if state else SpikeDetector(window)
+        detector = SpikeDetector.from_state(state, cfg.detector) if state else SpikeDetector(window, cfg.detector)
         raised = detector.observe(end, count, negative)
         detectors[key] = detector.to_state()
         if detector.size == CONTEXT_BUCKET:  # once per 5 minutes of stream time: drop what is too old
