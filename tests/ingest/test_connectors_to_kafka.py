@@ -4,7 +4,8 @@ The connector tests (tests/ingest/connectors/) check what each connector makes o
 recorded fixtures without Kafka; here the same fixtures and the same replay routes go
 through :class:`IngestRunner` into real topics, and what lands there is checked: each
 mention once on mentions.raw, keyed by its thread with the schema header, replies in their
-parent's partition, a cursor in ingest.state, and a restarted runner adding nothing.
+parent's partition, every brand reply paired by the reply tracker (reading the topic as the
+streams worker does), a cursor in ingest.state, and a restarted runner adding nothing.
 """
 
 from __future__ import annotations
@@ -253,6 +254,7 @@ def test_connector_run_reaches_kafka_once_threaded_and_resumable(platform, setti
         paired += 1
     assert missing == outside
     assert paired >= 1
+    _every_brand_reply_pairs(cfg, records, mentions, where)
 
     errors = [json.loads(rec.value) for rec in _read(settings, settings.topics.ingest_errors)]
     assert len(errors) == result.problems and all(e["source"] == source.name for e in errors)
@@ -272,3 +274,38 @@ def test_connector_run_reaches_kafka_once_threaded_and_resumable(platform, setti
     later = [Mention.from_json(rec.value).id for rec in _read(settings, settings.topics.mentions_raw)]
     assert set(later) == set(ids), "the second run produced mentions the first had not"
     assert again.mentions == 0 and len(later) == len(ids), "the second run repeated mentions"
+
+
+def _every_brand_reply_pairs(cfg: Settings, records: list, mentions: list[Mention], where: dict) -> None:
+    """The reply tracker, fed these records as the streams worker reads them (each partition
+    in order), pairs every brand reply whose message was produced, with the exact time."""
+    from streams.replies.tracker import ReplyTracker, empty_state
+
+    expected: dict[str, tuple[str, float]] = {}
+    for m in mentions:
+        parent = where.get(m.parent_id, (None, None))[1]
+        if m.author_is_brand and parent is not None and not parent.author_is_brand:
+            answer = (m.id, (m.published_at - parent.published_at).total_seconds())
+            if parent.id not in expected or answer[1] < expected[parent.id][1]:
+                expected[parent.id] = answer  # the first answer is the response time
+    tracker = ReplyTracker(cfg.replies, cfg.brands)
+    states: dict[str, dict] = {}
+    paired = {}
+    for rec in sorted(records, key=lambda r: (r.partition, r.offset)):
+        m = Mention.from_json(rec.value)
+        for event in tracker.observe(states.setdefault(m.thread_id, empty_state()), m):
+            if event["kind"] == "brand_reply":
+                paired[event["mention_id"]] = (event["reply_id"], event["response_seconds"])
+    assert {k: paired.get(k) for k in expected} == expected
+    BRAND_REPLIES[mentions[0].platform] = len(expected)
+
+
+BRAND_REPLIES: dict[str, int] = {}
+
+
+def test_every_platforms_fixtures_hold_a_brand_reply_that_paired():
+    # Runs after the parametrized test above (same module, file order): the pairing check
+    # means little if no fixture had a brand reply to pair.
+    if len(BRAND_REPLIES) < len(SETUP):
+        pytest.skip("needs the connector runs of this module")
+    assert all(n >= 1 for n in BRAND_REPLIES.values()), BRAND_REPLIES
