@@ -458,7 +458,12 @@ def test_grafana_gets_every_variable_the_provisioning_reads(services: dict[str, 
 def test_datasource_provisioning() -> None:
     data = yaml.safe_load(DATASOURCE_FILE.read_text(encoding="utf-8"))
     assert data["apiVersion"] == 1
-    (source,) = data["datasources"]
+    names = [s["name"] for s in data["datasources"]]
+    assert names == ["Passaparola mentions", "Passaparola replies", "Passaparola alerts"]
+    for other in data["datasources"][1:]:  # same connection and secrets as the mentions source
+        assert {k: other[k] for k in ("type", "url", "basicAuth", "basicAuthUser", "secureJsonData")} == {
+            k: data["datasources"][0][k] for k in ("type", "url", "basicAuth", "basicAuthUser", "secureJsonData")}
+    source = data["datasources"][0]
     assert source["name"] == "Passaparola mentions"
     assert source["type"] == "elasticsearch"
     assert source["url"] == "${ES_URL}"

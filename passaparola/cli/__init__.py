@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from passaparola.cli import alerts, bench, demo, enrich, evaluate, ingest, stack, workers
+from passaparola.cli import alerts, bench, dashboards, demo, enrich, evaluate, ingest, stack, workers
 
 app = typer.Typer(
     help="Passaparola: real-time buzz and web-reputation monitor.",
@@ -18,6 +18,7 @@ app.add_typer(workers.sink, name="sink")
 app.add_typer(workers.topics, name="topics")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(bench.app, name="bench")
+app.add_typer(dashboards.app, name="dashboards")
 app.add_typer(evaluate.app, name="eval")
 app.command("demo")(demo.demo)
 app.command("enrich")(enrich.enrich)

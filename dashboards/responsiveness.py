@@ -1,0 +1,86 @@
+"""Responsiveness: whether and how fast the brands answer, from the reply tracker's index."""
+
+from __future__ import annotations
+
+from grafana_foundation_sdk.builders import barchart, stat, table, timeseries
+from grafana_foundation_sdk.builders import elasticsearch as es
+from grafana_foundation_sdk.models.common import StackingMode, StackingConfig
+
+from dashboards.common import REPLIES, base, count, filters, histogram, raw, scope, standard_variables, target, terms
+from dashboards.common import transformation
+
+UID = "passaparola-responsiveness"
+OWED = "_exists_:sla_seconds"  # items that expect an answer within an SLA
+ANSWERED = "kind:brand_reply"
+BREACH = "(kind:unanswered OR late:true)"
+OPEN = "kind:unanswered AND NOT _exists_:replied_at"
+AGES = {
+    "under 4h": "opened_at:[now-4h TO *]",
+    "4h to 1d": "opened_at:[now-1d TO now-4h}",
+    "1d to 3d": "opened_at:[now-3d TO now-1d}",
+    "over 3d": "opened_at:{* TO now-3d}",
+}
+
+
+def _where(*clauses: str) -> str:
+    return scope(*clauses, language=False)
+
+
+def _reply_rate(by: str) -> barchart.Panel:
+    """Items per ``by`` and state; stacked to 100 % the brand_reply part is the reply rate."""
+    return (
+        barchart.Panel().title(f"Reply rate by {by}").span(12).height(8)
+        .description("Share of items owed an answer (with an SLA) in each state; brand_reply is the reply rate.")
+        .with_target(target(REPLIES, _where(OWED), [count()], [terms(by, 10), terms("kind", 5, "3")]))
+        .with_transformation(transformation("groupingToMatrix", columnField="kind", rowField=by, valueField="Count"))
+        .stacking(StackingConfig(mode=StackingMode.PERCENT)).unit("percentunit")
+    )
+
+
+def _response_time(by: str) -> table.Panel:
+    """Median and 90th percentile of the first response, per ``by`` (core percentiles aggregation)."""
+    percentiles = es.Percentiles().id("1").field("response_seconds").settings(
+        es.ElasticsearchPercentilesSettings().percents(["50", "90"]))
+    return (
+        table.Panel().title(f"First response time by {by} (median, p90)").span(12).height(8)
+        .with_target(target(REPLIES, _where(OWED, ANSWERED), [percentiles, count()], [terms(by, 10)]))
+        .unit("s")
+    )
+
+
+def _queue() -> barchart.Panel:
+    return (
+        barchart.Panel().title("Unanswered queue by age").span(8).height(8)
+        .description("Items past their SLA with no answer yet, by how long ago they were written.")
+        .with_target(target(REPLIES, _where(OPEN), [count()], [filters("2", **AGES)]))
+    )
+
+
+def _queue_table() -> table.Panel:
+    return table.Panel().title("Unanswered, newest first").span(16).height(8).with_target(raw(REPLIES, _where(OPEN), 100))
+
+
+def _breaches() -> timeseries.Panel:
+    return (
+        timeseries.Panel().title("SLA breaches by intent").span(16).height(8)
+        .description("Items answered late or not at all, per hour they were written.")
+        .with_target(target(REPLIES, _where(OWED, BREACH), [count()], [terms("intent", 10), histogram(REPLIES)],
+                            alias="{{intent}}"))
+    )
+
+
+def _breach_rate() -> stat.Panel:
+    return (
+        stat.Panel().title("SLA breaches / items owed").span(8).height(8)
+        .with_target(target(REPLIES, _where(OWED), [count()], [filters("2", breached=BREACH, owed="*")]))
+    )
+
+
+def dashboard():
+    """The Responsiveness dashboard builder."""
+    board = base(UID, "Passaparola: responsiveness", "Reply rate, first-response time, unanswered queue, SLA breaches.",
+                 standard_variables(REPLIES, language=False))
+    for panel in (_reply_rate("intent"), _reply_rate("platform"), _response_time("intent"), _response_time("platform"),
+                  _queue(), _queue_table(), _breaches(), _breach_rate()):
+        board = board.with_panel(panel)
+    return board
