@@ -31,7 +31,10 @@ def _net_sentiment() -> timeseries.Panel:
     return (
         timeseries.Panel().title("Net sentiment").span(8).height(9)
         .description("(positive - negative) / all user mentions, per 6 hours; computed by transformations from counts.")
-        .with_target(target(MENTIONS, scope(USERS), [count()], [filters("3", **_MOODS), histogram(MENTIONS, "6h")]))
+        .with_target(target(MENTIONS, scope(USERS), [count()], [
+            filters("3", positive="sentiment.label:positive", negative="sentiment.label:negative", all="*"),
+            histogram(MENTIONS, "6h"),
+        ]))
         .with_transformation(transformation("joinByField", byField="Time", mode="outer"))
         .with_transformation(binary("positive", "-", "negative", "difference"))
         .with_transformation(binary("difference", "/", "all", "net sentiment"))
@@ -39,9 +42,6 @@ def _net_sentiment() -> timeseries.Panel:
                                                                        "difference": True}))
         .unit("percentunit").min(-1).max(1)
     )
-
-
-_MOODS = {"positive": "sentiment.label:positive", "negative": "sentiment.label:negative", "all": "*"}
 
 
 def _pie(title: str, field: str, query: str, width: int = 6) -> piechart.Panel:

@@ -49,9 +49,13 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
                 "filter": {"bool": {"filter": [{"term": {"author_is_brand": True}}, {"exists": {"field": "parent_id"}}]}},
                 "aggs": {"threads": {"cardinality": {"field": "thread_id"}}},
             },
-            "sentiment": {
-                "terms": {"field": "brand", "size": 20, "missing": missing},
-                "aggs": {"label": {"terms": {"field": "sentiment.label", "size": 5}}},
+            # Net sentiment is about what people say: the brands' own posts and replies are left out.
+            "people": {
+                "filter": {"term": {"author_is_brand": False}},
+                "aggs": {"sentiment": {
+                    "terms": {"field": "brand", "size": 20, "missing": missing},
+                    "aggs": {"label": {"terms": {"field": "sentiment.label", "size": 5}}},
+                }},
             },
             "intent": {"terms": {"field": "intent", "size": 10, "missing": missing}},
             "promo": {"filter": {"term": {"promo": True}}},
@@ -71,7 +75,7 @@ def summarize(es: Elasticsearch, index: str) -> Summary:
         threads_with_reply=aggs["brand_replies"]["threads"]["value"],
         first=aggs["first"].get("value_as_string"),
         last=aggs["last"].get("value_as_string"),
-        sentiment_by_brand={b["key"]: _buckets(b, "label") for b in aggs["sentiment"]["buckets"]},
+        sentiment_by_brand={b["key"]: _buckets(b, "label") for b in aggs["people"]["sentiment"]["buckets"]},
         by_intent=_buckets(aggs, "intent"),
         promo=aggs["promo"]["doc_count"],
         duplicates=aggs["duplicates"]["doc_count"],

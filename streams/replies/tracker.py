@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from passaparola.config import Brand, ReplySettings
@@ -147,7 +147,8 @@ class ReplyTracker:
             "text": mention.text[:TEXT_CHARS],
             "url": mention.url,
             "opened_at": mention.published_at.isoformat(),
-            "due_at": due.isoformat() if due and due.year < 9999 else None,
+            # In UTC like every other time here: has_due compares these strings.
+            "due_at": due.astimezone(timezone.utc).isoformat() if due and due.year < 9999 else None,
             "sla_seconds": sla_s,
             "unanswered_sent": False,
         }
@@ -195,7 +196,8 @@ class ReplyTracker:
 
     def has_due(self, state: dict[str, Any], now: datetime) -> bool:
         """Whether :meth:`due` would change ``state`` (cheap: lets a timer skip quiet threads)."""
-        stamp, horizon = now.isoformat(), (now - timedelta(days=self.keep_days)).isoformat()
+        utc_now = now.astimezone(timezone.utc)
+        stamp, horizon = utc_now.isoformat(), (utc_now - timedelta(days=self.keep_days)).isoformat()
         return any(
             item["opened_at"] < horizon or (item["due_at"] and not item["unanswered_sent"] and item["due_at"] <= stamp)
             for item in state["open"].values()

@@ -4,6 +4,7 @@ the demo generator says it must."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -96,3 +97,219 @@ def test_spike_hour_dominates_aurora_negative_volume(demo):
     median = sorted(c for c, _ in series)[len(series) // 2]
     assert top_count >= 5 * max(median, 1)
     print("aurora negative: spike hour", top_count, "median hour", median)
+
+
+# -- what the Grafana transformations compute, done here on the ES replies ------------------
+
+
+def matrix(agg, row_id="2", column_id="3"):
+    """groupingToMatrix over nested terms: row key -> {column key: Count}."""
+    return {row: {column: cell["doc_count"] for column, cell in buckets(b[column_id]).items()}
+            for row, b in buckets(agg[row_id]).items()}
+
+
+def percent_of_row(rows, column):
+    """Bar chart stacking in percent mode: a column's share of its row's sum."""
+    return {row: cells.get(column, 0) / sum(cells.values()) for row, cells in rows.items()}
+
+
+def mood_totals(reply):
+    """The net sentiment panel's filters x 6h histogram, summed over the range: label -> count."""
+    return {label: sum(h["doc_count"] for h in b["9"]["buckets"]) for label, b in buckets(reply["aggregations"]["3"]).items()}
+
+
+def test_reply_rate_by_intent_follows_the_care_profile(demo):
+    """Clients answer purchase talk most, complaints and suggestions least (generator's _CLIENT_CARE).
+
+    The panel groups by the *enriched* intent, not the generator's, so the ordering is what
+    must hold, not the profile's exact rates."""
+    panel = targets("responsiveness")["Reply rate by intent"]
+    rate = percent_of_row(matrix(search(demo, panel)["aggregations"]), "brand_reply")
+    print("reply rate by intent", {k: round(v, 3) for k, v in rate.items()})
+    assert rate["purchase"] > rate["complaint"] and rate["purchase"] > rate["suggestion"]
+    clients = percent_of_row(matrix(search(demo, panel, {"brand": ["aurora", "spinlane"]})["aggregations"]), "brand_reply")
+    assert clients["purchase"] > clients["complaint"]
+
+
+def test_median_first_response_purchase_before_complaint(demo):
+    panel = targets("responsiveness")["First response time by intent (median, p90)"]
+    rows = buckets(search(demo, panel)["aggregations"]["2"])
+    median = {intent: b["1"]["values"]["50.0"] for intent, b in rows.items()}
+    print("median first response (s)", median)
+    assert median["purchase"] < median["complaint"]
+
+
+def _sla_passed(demo):
+    """Owed items (the tracker gave them an SLA) whose SLA passed before the stream ended with
+    no brand answer by then, per the generator's truth: what the breach panels must show."""
+    from datetime import datetime
+
+    es, tag, mentions, truth, _anchor = demo
+    published = {m.id: m.published_at for m in mentions}
+    clock = max(published.values())  # the SLA clock: the newest mention seen
+    owed = es.search(index=alias(tag, "replies"), size=5000, query={"exists": {"field": "sla_seconds"}})["hits"]["hits"]
+    passed = set()
+    for hit in owed:
+        due = hit["_source"].get("due_at")
+        if due is None or datetime.fromisoformat(due) > clock:
+            continue
+        answer = truth.answered.get(hit["_id"])
+        if answer is None or published[answer] > datetime.fromisoformat(due):
+            passed.add(hit["_id"])
+    return passed, len(owed)
+
+
+def test_breach_panels_show_passed_slas_and_nothing_else(demo):
+    """72 hours always hold business hours, so some SLAs pass before the stream ends: the
+    unanswered and breach panels are non-empty, and every breach they show is one the truth
+    says is real (due before the end, not answered by then)."""
+    passed, owed = _sla_passed(demo)
+    panels = targets("responsiveness")
+    breached = buckets(search(demo, panels["SLA breaches / items owed"])["aggregations"]["2"])
+    rows = search(demo, panels["Unanswered, newest first"])["hits"]["hits"]
+    queue = buckets(search(demo, panels["Unanswered queue by age"])["aggregations"]["2"])
+    per_intent = search(demo, panels["SLA breaches by intent"])["aggregations"]["2"]
+    print("SLA passed per truth", len(passed), "breached in panel", breached["breached"]["doc_count"],
+          "owed", breached["owed"]["doc_count"], "queue", {k: b["doc_count"] for k, b in queue.items()})
+    assert passed and breached["owed"]["doc_count"] == owed
+    assert 0 < breached["breached"]["doc_count"] <= len(passed)
+    assert rows and {r["_id"] for r in rows} <= passed
+    assert sum(b["doc_count"] for b in queue.values()) == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"]
+    assert sum(b["doc_count"] for b in per_intent["buckets"]) == breached["breached"]["doc_count"]
+
+
+def test_every_passed_sla_is_a_breach(demo):
+    passed, _owed = _sla_passed(demo)
+    breached = buckets(search(demo, targets("responsiveness")["SLA breaches / items owed"])["aggregations"]["2"])
+    assert breached["breached"]["doc_count"] == len(passed)
+
+
+def test_promo_share_matches_the_truth(demo):
+    _es, _tag, mentions, truth, _anchor = demo
+    share = buckets(search(demo, targets("promo")["Promo share"])["aggregations"]["3"])
+    users = [m for m in mentions if not m.author_is_brand]
+    true_promo = sum(1 for m in users if m.id in truth.promo)
+    print("promo: panel", share["promo"]["doc_count"], "truth", true_promo, "organic", share["organic"]["doc_count"])
+    # No accuracy is published for the promo flag (README, Enrichment). Measured on this
+    # stream (seed 7, scale 0.5): 75 flagged, 75 true, 0 false positives, 0 misses (by id).
+    # The rules are deterministic, so the count is exact today; 5 % (4 mentions here) leaves
+    # room for a cue-list tweak while a lost promo category (contests, codes) still fails.
+    assert abs(share["promo"]["doc_count"] - true_promo) <= max(2, round(0.05 * true_promo))
+    assert share["promo"]["doc_count"] + share["organic"]["doc_count"] == len(users)
+
+
+def test_net_sentiment_sign_per_brand(demo):
+    """The panel's (positive - negative) / all over the range, per brand, equals the demo
+    summary's net sentiment (both on what people wrote: brand accounts' posts are not buzz)."""
+    from passaparola.demo.summary import summarize
+
+    es, tag, _m, truth, _anchor = demo
+    panel = targets("buzz")["Net sentiment"]
+    summary = summarize(es, alias(tag, "mentions"))
+    for brand in sorted(b for b in summary.sentiment_by_brand if b != "(none)"):
+        moods = mood_totals(search(demo, panel, {"brand": [brand]}))
+        net = (moods["positive"] - moods["negative"]) / moods["all"]
+        assert net == pytest.approx(summary.net_sentiment(brand))
+    # The incident: aurora's 6-hour bucket holding the spike start is net negative.
+    reply = search(demo, panel, {"brand": ["aurora"]})["aggregations"]["3"]
+    spike_ms = truth.spike[0].timestamp() * 1000
+    at = [i for i, h in enumerate(reply["buckets"]["all"]["9"]["buckets"]) if h["key"] <= spike_ms < h["key"] + 6 * 3_600_000]
+    counts = {label: reply["buckets"][label]["9"]["buckets"][at[0]]["doc_count"] for label in ("positive", "negative", "all")}
+    assert counts["positive"] < counts["negative"]
+
+
+@pytest.mark.parametrize("field", ["platform", "language"])
+def test_platform_and_language_splits(demo, field):
+    _es, _tag, mentions, truth, _anchor = demo
+    users = [m for m in mentions if not m.author_is_brand]
+    panel = targets("buzz")["Platforms" if field == "platform" else "Languages"]
+    shown = {k: b["doc_count"] for k, b in buckets(search(demo, panel)["aggregations"]["2"]).items()}
+    if field == "platform":
+        assert shown == Counter(m.platform for m in users)
+        return
+    # Seeded mentions carry no language (enrichment detects it): the split is compared with the
+    # truth's language, exact in total, off by at most the detector's error (README: 98.6-99.4 %).
+    true = Counter(truth.language[m.id] for m in users)
+    off = sum(abs(shown.get(k, 0) - true.get(k, 0)) for k in set(shown) | set(true)) / 2
+    print("languages: panel", shown, "truth", dict(true), "misplaced", off)
+    assert sum(shown.values()) == len(users) and off <= 0.015 * len(users)
+
+
+def test_alert_list_shows_the_spike_alert(demo):
+    from datetime import datetime
+
+    _es, _tag, _m, truth, _anchor = demo
+    start, end, brand = truth.spike
+    rows = [h["_source"] for h in search(demo, targets("alerts")["Alerts, with their explanation"])["hits"]["hits"]]
+    print("alerts", [(r["at"], r["brand"], r["kind"], r["window"], r["severity"], r["observed"]) for r in rows])
+    negative = [r for r in rows if r["brand"] == brand and r["kind"] in ("negative_spike", "negative_share")]
+    assert negative
+    for row in negative:
+        assert start <= datetime.fromisoformat(row["window_start"]) and datetime.fromisoformat(row["at"]) <= end
+
+
+# -- alert rules: their queries and thresholds on the demo data ------------------------------
+
+
+def _rules():
+    from grafana_foundation_sdk.cog.encoder import JSONEncoder
+
+    from dashboards import rules
+
+    return {r["uid"]: r for r in (json.loads(json.dumps(rule.build(), cls=JSONEncoder)) for rule in rules.rules())}
+
+
+def evaluate(demo, rule, at):
+    """The rule's condition per brand (series) at ``at``: each Elasticsearch query over its
+    relative range, reduce = sum of the hourly counts, math = the expression per series."""
+    es, tag, *_rest = demo
+    values: dict[str, dict[str, float]] = {}
+    for query in rule["data"]:
+        model = query["model"]
+        if query["datasourceUid"] != "__expr__":
+            span = query["relativeTimeRange"]
+            kind, body = queries.es_request(model, at - timedelta(seconds=span["from"]), at - timedelta(seconds=span["to"]))
+            reply = es.search(index=alias(tag, kind), **body)
+            values[query["refId"]] = {brand: sum(h["doc_count"] for h in b["9"]["buckets"])
+                                      for brand, b in buckets(reply["aggregations"]["2"]).items()}
+        elif model["type"] == "reduce":
+            assert model["reducer"] == "sum"
+            values[query["refId"]] = dict(values[model["expression"]])
+        else:  # math: $X refs, numbers, > >= && only
+            brands = set().union(*values.values())
+            expression = model["expression"].replace("&&", " and ")
+            values[query["refId"]] = {brand: eval(re.sub(r"\$(\w+)", lambda m: repr(float(values[m.group(1)].get(brand, 0))),
+                                                         expression)) for brand in brands}
+    return {brand for brand, fired in values[rule["condition"]].items() if fired}
+
+
+def test_alert_rules_fire_after_the_spike_and_not_at_a_quiet_hour(demo):
+    """Checks the rules' queries and thresholds on the seeded data, with Grafana's reduce (sum)
+    and math expressions evaluated here; not Grafana's evaluation engine (no Grafana runs).
+    The replies index holds each item's state as of the stream's end, so a past evaluation
+    time sees that state, not the one Grafana would have seen then."""
+    _es, _tag, _m, truth, _anchor = demo
+    start, end, brand = truth.spike
+    quiet = start - timedelta(days=1)  # the same hour the day before the incident
+    rules = _rules()
+    # The alert rule looks back 15 minutes: evaluated every 5 minutes (the group's interval)
+    # across the spike, it fires once the detector's alert is written, and only then.
+    alerted = rules["passaparola-negative-alerts"]
+    steps = [start + timedelta(minutes=5 * i) for i in range(int((end - start).total_seconds() // 300) + 13)]
+    fired_at = [at for at in steps if brand in evaluate(demo, alerted, at)]
+    print("negative alert rule fires at", [at.strftime("%H:%M") for at in fired_at])
+    assert fired_at and all(start < at <= end + timedelta(minutes=15) for at in fired_at)
+    assert not evaluate(demo, alerted, quiet)
+    volume = rules["passaparola-negative-volume"]
+    assert evaluate(demo, volume, end + timedelta(minutes=5)) == {brand}
+    assert not evaluate(demo, volume, quiet)
+    assert not evaluate(demo, rules["passaparola-sla-breach-rate"], quiet)
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "breached / owed after the spike is about 0.1-0.3, under the rule's 0.5: owed counts items not yet due, "
+    "and business-hours SLAs make it depend on the weekday of the anchor (rule threshold to revisit)"))
+def test_sla_breach_rule_fires_after_the_spike(demo):
+    _es, _tag, _m, truth, _anchor = demo
+    start, end, brand = truth.spike
+    assert brand in evaluate(demo, _rules()["passaparola-sla-breach-rate"], end + timedelta(minutes=5))

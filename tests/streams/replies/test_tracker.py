@@ -161,3 +161,13 @@ def test_the_demo_streams_replies_pair_with_exact_response_times():
         for user, reply in truth.answered.items()
     }
     assert paired == expected
+
+
+def test_an_item_due_within_the_last_hour_is_seen_as_due(tracker):
+    # SLA deadlines are computed in the brand's zone (Rome, UTC+1): they are stored in UTC, so
+    # the cheap string check agrees with the real one for a deadline in the last hour too.
+    state, _ = feed(tracker, tweet("1", "ordine sbagliato", intent="complaint"))
+    due = datetime.fromisoformat(state["open"][mention_id("x", "1")]["due_at"])
+    assert due.utcoffset() == timedelta(0)
+    now = due + timedelta(minutes=30)
+    assert tracker.has_due(state, now) and [e["kind"] for e in tracker.due(state, now)] == ["unanswered"]
