@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import json
 
-from kafka import KafkaConsumer, TopicPartition
-
 from ingest.state import CursorStore
 from passaparola.config import Settings
+from passaparola.topics import end_offsets, read_to_end
 
 
 def journal_key(source: str) -> str:
@@ -32,30 +31,16 @@ class ProduceJournal:
         self.topic = settings.topics.mentions_raw
         self.is_open = False
 
-    def _consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(bootstrap_servers=self.settings.kafka.bootstrap_servers, enable_auto_commit=False,
-                             group_id=None)
-
     def recover(self) -> set[str]:
         """Ids this source produced after its last saved cursor (empty after a clean stop)."""
         journal = self.store.get(journal_key(self.source))
         if not journal.get("offsets"):
             return set()
-        consumer = self._consumer()
-        try:
-            starts = {TopicPartition(self.topic, int(p)): offset for p, offset in journal["offsets"].items()}
-            consumer.assign(list(starts))
-            for tp, offset in starts.items():
-                consumer.seek(tp, offset)
-            ends, produced = consumer.end_offsets(list(starts)), set()
-            while any(consumer.position(tp) < ends[tp] for tp in starts):
-                for records in consumer.poll(timeout_ms=1000).values():
-                    produced.update(self._ours(r.value) for r in records)
-            produced.discard(None)
-            self.is_open = True  # still open: the re-sent page is only done at its checkpoint
-            return produced
-        finally:
-            consumer.close()
+        starts = {int(partition): offset for partition, offset in journal["offsets"].items()}
+        produced = {self._ours(value) for _, value in read_to_end(self.settings.kafka.bootstrap_servers, self.topic, starts)}
+        produced.discard(None)
+        self.is_open = True  # still open: the re-sent page is only done at its checkpoint
+        return produced
 
     def _ours(self, value: bytes | None) -> str | None:
         try:
@@ -68,13 +53,8 @@ class ProduceJournal:
         """Record where mentions.raw ends now; call before the first send after a checkpoint."""
         if self.is_open:
             return
-        consumer = self._consumer()
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic) or ()]
-            ends = consumer.end_offsets(partitions)
-        finally:
-            consumer.close()
-        self.store.save(journal_key(self.source), {"offsets": {str(tp.partition): o for tp, o in ends.items()}})
+        ends = end_offsets(self.settings.kafka.bootstrap_servers, self.topic)
+        self.store.save(journal_key(self.source), {"offsets": {str(p): o for p, o in ends.items()}})
         self.is_open = True
 
     def close(self) -> None:

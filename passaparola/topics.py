@@ -65,21 +65,43 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
         admin.close()
 
 
-def read_to_end(bootstrap_servers: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
-    """Every ``(key, value)`` of ``topic`` from its start to its current end, without a group.
-
-    For the small compacted topics a worker rebuilds its memory from at start (connector
-    cursors, posted alert ids); tombstones come back as ``(key, None)``.
-    """
+def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
+    """Partition -> the offset the next message appended to it will get (empty if no topic)."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return {tp.partition: offset for tp, offset in consumer.end_offsets(partitions).items()}
+    finally:
+        consumer.close()
+
+
+def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | None = None
+                ) -> list[tuple[bytes | None, bytes | None]]:
+    """Every ``(key, value)`` of ``topic`` up to its current end, without a group: from the
+    start of every partition, or from the offsets in ``starts`` (partition -> offset) only.
+
+    For the small topics and spans a worker rebuilds its memory from at start (connector
+    cursors, posted alert ids, what an interrupted run produced); tombstones come back as
+    ``(key, None)``.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    try:
+        if starts is None:
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        else:
+            partitions = [TopicPartition(topic, p) for p in starts]
         if not partitions:
             return []
         consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
+        if starts is None:
+            consumer.seek_to_beginning(*partitions)
+        else:
+            for tp in partitions:
+                consumer.seek(tp, starts[tp.partition])
         end, found = consumer.end_offsets(partitions), []
         while any(consumer.position(tp) < end[tp] for tp in partitions):
             for records in consumer.poll(timeout_ms=1000).values():

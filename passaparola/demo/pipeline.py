@@ -30,6 +30,7 @@ from passaparola.demo.generator import DEMO_BRANDS, generate
 from passaparola.elastic import connect
 from passaparola.errors import PassaparolaError
 from passaparola.schema import Mention
+from passaparola.topics import end_offsets
 from sinks.base import sink_group
 from sinks.elasticsearch import alias, index_name
 from streams.app import app_id
@@ -80,15 +81,12 @@ def _offsets_reader(settings: Settings) -> KafkaConsumer:
 def consumer_lag(settings: Settings, group: str, topic: str) -> int:
     """Messages of ``topic`` that ``group`` has not committed yet."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    consumer = _offsets_reader(settings)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        ends = consumer.end_offsets(partitions)
         committed = admin.list_group_offsets(group).get(group, {})
-        return sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
     finally:
-        consumer.close()
         admin.close()
+    ends = end_offsets(settings.kafka.bootstrap_servers, topic)
+    return sum(end - (committed[tp].offset if (tp := TopicPartition(topic, p)) in committed else 0) for p, end in ends.items())
 
 
 def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker]) -> None:
@@ -167,12 +165,7 @@ class DemoRun:
 
 def topic_size(settings: Settings, topic: str) -> int:
     """Messages ever appended to ``topic`` (sum of its partitions' end offsets)."""
-    consumer = _offsets_reader(settings)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum(consumer.end_offsets(partitions).values())
-    finally:
-        consumer.close()
+    return sum(end_offsets(settings.kafka.bootstrap_servers, topic).values())
 
 
 def run_pipeline(
