@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, floor_time
+from streams.tables import json_table
 
 log = logging.getLogger(__name__)
 WORKER = "alerts"
@@ -40,36 +40,6 @@ SOURCE_HEADER = "passaparola-source-partition"
 
 def alert_id(brand: str, kind: str, window: str, end: datetime) -> str:
     return hashlib.blake2b(f"{brand}|{kind}|{window}|{end.isoformat()}".encode(), digest_size=16).hexdigest()
-
-
-class _JsonTable(MutableMapping):
-    """A Faust table seen as ``str -> JSON value`` (its keys and values are raw bytes)."""
-
-    def __init__(self, table: faust.Table):
-        self.table = table
-
-    def __getitem__(self, key: str) -> Any:
-        stored = self.table[key.encode()]
-        return json.loads(stored)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        stored = self.table.get(key.encode())
-        return json.loads(stored) if stored else default
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.table[key.encode()] = json.dumps(value, separators=(",", ":")).encode()
-
-    def __delitem__(self, key: str) -> None:
-        del self.table[key.encode()]
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.encode() in self.table
-
-    def __iter__(self):
-        return (k.decode() for k in self.table.keys())
-
-    def __len__(self) -> int:
-        return len(self.table)
 
 
 def _source_partition(event: faust.EventT) -> int:
@@ -88,13 +58,11 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
     by_brand = app.topic(topics.mentions_by_brand, key_type=bytes, value_type=bytes)
     alerts = app.topic(topics.alerts, key_type=bytes, value_type=bytes)
-    table = dict(partitions=settings.kafka.partitions, key_type=bytes, value_type=bytes)
-    # Raw bytes for keys and JSON values: Faust's own table serializers failed on
-    # changelog recovery (see streams/replies/agent.py).
-    marks = _JsonTable(app.Table("spike-marks", default=None, **table))
-    buckets = _JsonTable(app.Table("spike-windows", default=None, **table))
-    detectors = _JsonTable(app.Table("spike-detectors", default=None, **table))
-    contexts = _JsonTable(app.Table("spike-context", default=None, **table))
+    partitions = settings.kafka.partitions
+    marks = json_table(app, "spike-marks", partitions)
+    buckets = json_table(app, "spike-windows", partitions)
+    detectors = json_table(app, "spike-detectors", partitions)
+    contexts = json_table(app, "spike-context", partitions)
     sizes = {window: parse_window(window) for window in cfg.windows}
 
     @app.agent(enriched, name="alerts-route")

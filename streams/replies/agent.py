@@ -21,6 +21,7 @@ from passaparola.metrics import CONSUMED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
+from streams.tables import json_table
 
 log = logging.getLogger(__name__)
 WORKER = "replies"
@@ -30,10 +31,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     topics = settings.topics
     tracker = ReplyTracker(settings.replies, settings.brands)
     clock = SlaClock(settings.replies.clock_grace_s)
-    # Keys and values as raw bytes (JSON encoded here): Faust's own serializers on tables
-    # failed to decode the changelog on recovery, so we keep the codec in our hands.
-    threads = app.Table("reply-threads", default=None, partitions=settings.kafka.partitions,
-                        key_type=bytes, value_type=bytes)
+    threads = json_table(app, "reply-threads", settings.kafka.partitions)
     inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
     ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
     replies = app.topic(topics.replies, key_type=bytes, value_type=bytes)
@@ -52,17 +50,17 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
             CONSUMED.labels(WORKER, topic).inc()
             if not key:
                 continue  # every mention is keyed by its thread; a keyless message has no thread
-            stored = threads.get(key)
-            state = json.loads(stored) if stored else empty_state()
             try:
+                thread = key.decode()  # our thread ids are ASCII; anything else is unreadable
+                state = threads.get(thread) or empty_state()
                 out = events_for(topic, key, event.value, state)
-            except (SchemaError, ValueError, KeyError) as err:
+            except (SchemaError, ValueError, KeyError) as err:  # ValueError covers UnicodeDecodeError
                 # mentions.enriched is written by us; anything unreadable there was already
                 # dead-lettered by enrichment or is a bug: count it and go on.
                 ERRORS.labels(WORKER, "unreadable").inc()
                 log.error("unreadable message skipped", extra={"topic": topic, "error": str(err)})
                 continue
-            threads[key] = json.dumps(state, separators=(",", ":")).encode()
+            threads[thread] = state
             for reply_event in out:
                 await replies.send(key=key, value=json.dumps(reply_event, ensure_ascii=False).encode())
                 PRODUCED.labels(WORKER, topics.replies).inc()
@@ -70,6 +68,6 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     @app.timer(settings.replies.tick_s, name="reply-sla-ticks")
     async def tick() -> None:
         now = clock.now()
-        for key, stored in list(threads.items()):
-            if stored and tracker.has_due(json.loads(stored), now):
-                await ticks.send(key=key, value=json.dumps({"now": now.isoformat()}).encode())
+        for key, state in list(threads.items()):
+            if state and tracker.has_due(state, now):
+                await ticks.send(key=key.encode(), value=json.dumps({"now": now.isoformat()}).encode())
