@@ -8,7 +8,6 @@ agent (``streams.app``), the offline ``passaparola enrich`` command and the benc
 
 from __future__ import annotations
 
-import re
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,9 +21,7 @@ from streams.enrichment.language import DEFAULT_LANGUAGES, detect_language
 from streams.enrichment.promo import is_promo
 from streams.enrichment.sentiment import sentiment
 from streams.enrichment.topics import AspectTaxonomy, keywords
-
-
-_HANDLE = re.compile(r"(?<![\w@])@([\w.]+)")
+from streams.handles import own_handles, tagged
 
 
 @dataclass(frozen=True)
@@ -66,18 +63,11 @@ class Enricher:
 
     def __post_init__(self) -> None:
         self.matcher = BrandMatcher(self.brands)  # compiled once; a bad query fails here
-        # The brands' own handles, user part only (mastodon user@instance -> user).
-        self._brand_handles = {
-            handle.lstrip("@").split("@")[0].lower()
-            for brand in self.brands
-            for handles in brand.own_accounts.values()
-            for handle in handles
-        }
+        self._brand_handles = own_handles(self.brands)
 
     def _tags_a_brand(self, text: str) -> bool | None:
         """True when the text tags a brand's own account; None (judge from the text) otherwise."""
-        tagged = {h.rstrip(".").lower() for h in _HANDLE.findall(text)}
-        return True if self._brand_handles & tagged else None
+        return True if any(tag in self._brand_handles for tag in tagged(text)) else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Enricher:

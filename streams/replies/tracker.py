@@ -22,18 +22,17 @@ pairs the moment the message comes. Mentions delivered twice change nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from passaparola.config import Brand, ReplySettings
 from passaparola.schema import Mention
+from streams.handles import handle_key, own_handles, tagged
 from streams.replies.business_hours import add_business_seconds, business_seconds
 
 EXPECTING_INTENTS = frozenset({"question", "complaint"})
 TEXT_CHARS = 500  # what an event keeps of the message, for the unanswered queue
-_HANDLE = re.compile(r"(?<![\w@])@([\w.]+)")
 
 
 def empty_state() -> dict[str, Any]:
@@ -59,11 +58,7 @@ class ReplyTracker:
     keep_ids: int = 200
 
     def __post_init__(self) -> None:
-        self._handles: dict[str, str] = {}
-        for brand in self.brands:
-            for handles in brand.own_accounts.values():
-                for handle in handles:
-                    self._handles[handle.lstrip("@").split("@")[0].lower()] = brand.name
+        self._handles = own_handles(self.brands)
 
     # -- mentions ---------------------------------------------------------------------
 
@@ -127,11 +122,7 @@ class ReplyTracker:
         return on_brand_post or self._addressed_brand(mention) is not None or mention.intent in EXPECTING_INTENTS
 
     def _addressed_brand(self, mention: Mention) -> str | None:
-        for handle in _HANDLE.findall(mention.text[:TEXT_CHARS]):
-            owner = self._handles.get(handle.rstrip(".").lower())
-            if owner:
-                return owner
-        return None
+        return next((self._handles[tag] for tag in tagged(mention.text[:TEXT_CHARS]) if tag in self._handles), None)
 
     def _open(self, mention: Mention, brand: str | None, with_sla: bool) -> dict[str, Any]:
         hours = self.settings.sla_hours.get(mention.intent or "other", self.settings.sla_hours.get("other"))
@@ -159,7 +150,7 @@ class ReplyTracker:
         return self._close_item(state, item_id, reply.id, reply.published_at, self._reply_brand(reply))
 
     def _reply_brand(self, reply: Mention) -> str | None:
-        return reply.brand or self._handles.get((reply.author.handle or "").lstrip("@").split("@")[0].lower())
+        return reply.brand or self._handles.get(handle_key(reply.author.handle or ""))
 
     def _close_item(self, state: dict[str, Any], item_id: str, reply_id: str, replied_at: datetime,
                     brand: str | None) -> list[dict[str, Any]]:
