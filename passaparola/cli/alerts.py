@@ -26,7 +26,8 @@ def alerts_backtest(
         for alert in backtest(file, None if window == "native" else window):
             sys.stdout.write(json.dumps(alert) + "\n")
     except ValueError as err:
-        errors.print(f"error: {file}: {err}", markup=False)
+        message = str(err) if str(file) in str(err) else f"{file}: {err}"
+        errors.print(f"error: {message}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -1,0 +1,63 @@
+"""Event-time windows with a watermark per source partition."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from streams.alerts.windows import EventTimeWindows
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+HOUR = {"1h": timedelta(hours=1)}
+
+
+class Wall:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def windows(partitions: int, wall: Wall, buckets: dict | None = None) -> EventTimeWindows:
+    return EventTimeWindows("acme", HOUR, partitions, None, {} if buckets is None else buckets,
+                            lateness=timedelta(minutes=2), idle_s=60, wall=wall)
+
+
+def test_a_window_waits_for_the_slowest_partition():
+    wall = Wall()
+    w = windows(2, wall)
+    assert w.add(T0 + timedelta(minutes=5), False, 0) == []
+    # Partition 0 races a day ahead (a backfill); partition 1 has not delivered yet.
+    assert w.add(T0 + timedelta(hours=24), False, 0) == []
+    assert w.add(T0 + timedelta(minutes=30), True, 1) == []  # not late: its partition is behind
+    closed = w.add(T0 + timedelta(hours=3), False, 1)
+    assert [(c[0], c[1], c[2], c[3]) for c in closed] == [("1h", T0 + timedelta(hours=1), 2, 1)]
+    assert w.late == 0
+
+
+def test_a_silent_partition_stops_holding_windows_after_idle_s():
+    wall = Wall()
+    w = windows(2, wall)
+    w.add(T0, False, 0)
+    assert w.add(T0 + timedelta(hours=2), False, 0) == []  # partition 1 may still be catching up
+    wall.now += 61
+    closed = w.add(T0 + timedelta(hours=2, minutes=5), False, 0)
+    assert [c[1] for c in closed] == [T0 + timedelta(hours=1)]
+
+
+def test_a_mention_for_a_decided_window_is_late_and_counted_as_such():
+    wall = Wall()
+    w = windows(1, wall)
+    w.add(T0, False, 0)
+    w.add(T0 + timedelta(hours=2), False, 0)
+    assert w.add(T0 + timedelta(minutes=10), False, 0) == [] and w.late == 1
+
+
+def test_counts_live_in_the_callers_mapping_one_entry_per_window_and_go_when_closed():
+    wall, buckets = Wall(), {}
+    w = windows(1, wall, buckets)
+    w.add(T0 + timedelta(minutes=1), True, 0)
+    w.add(T0 + timedelta(minutes=2), False, 0)
+    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1]}
+    w.add(T0 + timedelta(hours=1, minutes=3), False, 0)
+    assert list(buckets) == [f"acme|1h|{(T0 + timedelta(hours=1)).isoformat()}"]
