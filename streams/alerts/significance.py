@@ -40,6 +40,17 @@ def _log_gamma_p_series(a: float, x: float) -> float:
     return math.log(total) - x + a * math.log(x) - math.lgamma(a)
 
 
+def _lentz_step(a_n: float, b_n: float, c: float, d: float) -> tuple[float, float, float]:
+    """One step of Lentz's method for a continued fraction b0 + a1/(b1 + a2/(b2 + ...)):
+    the new ``c`` and ``d`` and the factor the fraction's value is multiplied by."""
+    d = b_n + a_n * d
+    d = _TINY if abs(d) < _TINY else d
+    c = b_n + a_n / c
+    c = _TINY if abs(c) < _TINY else c
+    d = 1.0 / d
+    return c, d, d * c
+
+
 def _log_gamma_q_cf(a: float, x: float) -> float:
     """log Q(a, x) = log(1 - P(a, x)) by its continued fraction (x >= a + 1)."""
     b = x + 1.0 - a
@@ -47,14 +58,8 @@ def _log_gamma_q_cf(a: float, x: float) -> float:
     d = 1.0 / b
     h = d
     for i in range(1, _max_iter(a, x)):
-        an = -i * (i - a)
         b += 2.0
-        d = an * d + b
-        d = _TINY if abs(d) < _TINY else d
-        c = b + an / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        delta = d * c
+        c, d, delta = _lentz_step(-i * (i - a), b, c, d)
         h *= delta
         if abs(delta - 1.0) < _EPS:
             break
@@ -80,22 +85,9 @@ def _beta_cf(a: float, b: float, x: float) -> float:
     h = d
     for m in range(1, _max_iter(a, b)):
         m2 = 2 * m
-        # Even step of the fraction.
-        num = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + num * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + num / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        h *= d * c
-        # Odd step.
-        num = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + num * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + num / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
-        delta = d * c
+        c, d, even = _lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1.0, c, d)  # even step
+        h *= even
+        c, d, delta = _lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1.0, c, d)  # odd step
         h *= delta
         if abs(delta - 1.0) < _EPS:
             break
