@@ -18,6 +18,7 @@ from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
 from streams.alerts.agent import register_spike_detection
+from streams.flow_control import StreamsApp
 from streams.replies.agent import register_reply_tracker
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def app_id(settings: Settings) -> str:
 
 def create_app(settings: Settings) -> faust.App:
     topics = settings.topics
-    app = faust.App(
+    app = StreamsApp(
         app_id(settings),
         datadir=str(settings.stack.state_dir / "streams"),
         broker=faust_broker(settings.kafka.bootstrap_servers),
