@@ -35,7 +35,11 @@ class Source:
 MENTIONS = Source("passaparola-mentions", "Passaparola mentions", "mentions", "published_at")
 REPLIES = Source("passaparola-replies", "Passaparola replies", "replies", "event_at")
 ALERTS = Source("passaparola-alerts", "Passaparola alerts", "alerts", "at")
-SOURCES = {s.uid: s for s in (MENTIONS, REPLIES, ALERTS)}
+#: The same reply-tracker documents dated by when their SLA came due: a breach rate over the
+#: items due in a time range is settled (each was answered in time, late or not at all), where
+#: one over the items *opened* in a range still counts the ones not due yet as kept.
+REPLIES_DUE = Source("passaparola-replies-due", "Passaparola replies by SLA due date", "replies", "due_at")
+SOURCES = {s.uid: s for s in (MENTIONS, REPLIES, REPLIES_DUE, ALERTS)}
 
 #: Lucene clauses the variables add to every query of a dashboard, per index kind.
 USERS = "author_is_brand:false"

@@ -70,7 +70,7 @@ def _range():
     return now - timedelta(days=7), now
 
 
-def test_datasources_cover_the_three_index_kinds():
+def test_datasources_cover_every_source_the_dashboards_use():
     data = yaml.safe_load(DATASOURCES.read_text())
     assert data["apiVersion"] == 1
     got = {s["uid"]: (s["jsonData"]["index"], s["jsonData"]["timeField"]) for s in data["datasources"]}

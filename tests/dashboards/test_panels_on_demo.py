@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from dashboards import build, queries
+from dashboards import rules as rules_module
 from passaparola.demo.generator import default_anchor, generate_with_truth
 from passaparola.demo.pipeline import run_pipeline
 from passaparola.elastic import connect
@@ -45,9 +46,10 @@ def demo(local_stack, base_settings, _tags):
     return es, tag, mentions, truth, anchor
 
 
-def search(demo, target, variables=None, days=7):
+def search(demo, target, variables=None, days=7, end=None):
     es, tag, *_rest, anchor = demo
-    kind, body = queries.es_request(target, anchor - timedelta(days=days), anchor + timedelta(hours=1), variables)
+    end = end or anchor + timedelta(hours=1)
+    kind, body = queries.es_request(target, end - timedelta(days=days, hours=1), end, variables)
     return es.search(index=alias(tag, kind), **body)
 
 
@@ -165,23 +167,54 @@ def test_breach_panels_show_passed_slas_and_nothing_else(demo):
     says is real (due before the end, not answered by then)."""
     passed, owed = _sla_passed(demo)
     panels = targets("responsiveness")
-    breached = buckets(search(demo, panels["SLA breaches / items owed"])["aggregations"]["2"])
     rows = search(demo, panels["Unanswered, newest first"])["hits"]["hits"]
     queue = buckets(search(demo, panels["Unanswered queue by age"])["aggregations"]["2"])
     per_intent = search(demo, panels["SLA breaches by intent"])["aggregations"]["2"]
-    print("SLA passed per truth", len(passed), "breached in panel", breached["breached"]["doc_count"],
-          "owed", breached["owed"]["doc_count"], "queue", {k: b["doc_count"] for k, b in queue.items()})
-    assert passed and breached["owed"]["doc_count"] == owed
-    assert 0 < breached["breached"]["doc_count"] <= len(passed)
+    breached = sum(b["doc_count"] for b in per_intent["buckets"])
+    print("SLA passed per truth", len(passed), "breached in panel", breached, "owed", owed,
+          "queue", {k: b["doc_count"] for k, b in queue.items()})
+    assert passed and 0 < breached <= len(passed)
     assert rows and {r["_id"] for r in rows} <= passed
     assert sum(b["doc_count"] for b in queue.values()) == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"]
-    assert sum(b["doc_count"] for b in per_intent["buckets"]) == breached["breached"]["doc_count"]
 
 
 def test_every_passed_sla_is_a_breach(demo):
     passed, _owed = _sla_passed(demo)
-    breached = buckets(search(demo, targets("responsiveness")["SLA breaches / items owed"])["aggregations"]["2"])
-    assert breached["breached"]["doc_count"] == len(passed)
+    per_intent = search(demo, targets("responsiveness")["SLA breaches by intent"])["aggregations"]["2"]
+    assert sum(b["doc_count"] for b in per_intent["buckets"]) == len(passed)
+
+
+def _due_truth(demo, start, end):
+    """brand -> (items whose SLA came due in [start, end], those not answered in time), from
+    the tracker's due dates and the generator's truth of who answered when."""
+    from datetime import datetime
+
+    es, tag, mentions, truth, _anchor = demo
+    published = {m.id: m.published_at for m in mentions}
+    owed = es.search(index=alias(tag, "replies"), size=5000, query={"exists": {"field": "due_at"}})["hits"]["hits"]
+    figures: dict[str, list[int]] = {}
+    for hit in owed:
+        due = datetime.fromisoformat(hit["_source"]["due_at"])
+        if not start <= due <= end:
+            continue
+        answer = truth.answered.get(hit["_id"])
+        late = answer is None or published[answer] > due
+        counts = figures.setdefault(hit["_source"]["brand"], [0, 0])
+        counts[0] += 1
+        counts[1] += late
+    return figures
+
+
+def test_breach_rate_panel_counts_the_items_due_in_range(demo):
+    """Up to the stream's end (the SLA clock), every item due in the range is settled."""
+    *_rest, mentions, _truth, _anchor = demo
+    clock = max(m.published_at for m in mentions)
+    panel = targets("responsiveness")["SLA breach rate, items due in range"]
+    got = buckets(search(demo, panel, end=clock, days=7)["aggregations"]["2"])
+    figures = _due_truth(demo, clock - timedelta(days=7, hours=1), clock)
+    print("items due", sum(f[0] for f in figures.values()), "not answered in time", sum(f[1] for f in figures.values()))
+    assert got["due"]["doc_count"] == sum(f[0] for f in figures.values()) > 0
+    assert got["breached"]["doc_count"] == sum(f[1] for f in figures.values())
 
 
 def test_promo_share_matches_the_truth(demo):
@@ -303,13 +336,22 @@ def test_alert_rules_fire_after_the_spike_and_not_at_a_quiet_hour(demo):
     volume = rules["passaparola-negative-volume"]
     assert evaluate(demo, volume, end + timedelta(minutes=5)) == {brand}
     assert not evaluate(demo, volume, quiet)
-    assert not evaluate(demo, rules["passaparola-sla-breach-rate"], quiet)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "breached / owed after the spike is about 0.1-0.3, under the rule's 0.5: owed counts items not yet due, "
-    "and business-hours SLAs make it depend on the weekday of the anchor (rule threshold to revisit)"))
-def test_sla_breach_rule_fires_after_the_spike(demo):
-    _es, _tag, _m, truth, _anchor = demo
-    start, end, brand = truth.spike
-    assert brand in evaluate(demo, _rules()["passaparola-sla-breach-rate"], end + timedelta(minutes=5))
+def test_sla_breach_rule_fires_where_the_truth_says(demo):
+    """Evaluated every six hours through the stream: the brands it fires for are those with
+    at least the minimum of items due in the past 24 hours and over half of them not answered
+    in time per the generator's truth. (The demo brands answer a quarter of complaints, so
+    it fires somewhere; when depends on the weekday, since SLAs count business hours.)"""
+    *_rest, mentions, _truth, _anchor = demo
+    clock = max(m.published_at for m in mentions)
+    rule = _rules()["passaparola-sla-breach-rate"]
+    fired = {}
+    for step in range(13):
+        at = clock - timedelta(hours=6 * step)
+        expected = {brand for brand, (due, late) in _due_truth(demo, at - timedelta(hours=24), at).items()
+                    if due >= rules_module.SLA_MIN_ITEMS and late / due > rules_module.SLA_BREACH_RATE}
+        fired[at.strftime("%a %H:%M")] = sorted(evaluate(demo, rule, at))
+        assert set(fired[at.strftime("%a %H:%M")]) == expected, at
+    print("SLA breach rule fires", fired)
+    assert any(fired.values()) and not all(fired.values())

@@ -20,7 +20,8 @@ ENV = {"ES_URL": "http://es:9200", "ES_USER": "elastic", "ES_PASSWORD": "pa$$wor
 
 def test_datasources_take_the_connection_from_the_environment():
     sources = p.datasource_payloads(ENV)
-    assert [s["uid"] for s in sources] == ["passaparola-mentions", "passaparola-replies", "passaparola-alerts"]
+    assert [s["uid"] for s in sources] == ["passaparola-mentions", "passaparola-replies", "passaparola-replies-due",
+                                          "passaparola-alerts"]
     assert all(s["url"] == "http://es:9200" and s["basicAuthUser"] == "elastic" for s in sources)
     assert all(s["secureJsonData"]["basicAuthPassword"] == "pa$$word" for s in sources)  # expanded once, not twice
 
