@@ -65,7 +65,8 @@ def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
         if name["name"].startswith(tuple(tags)):
             es.indices.delete_index_template(name=name["name"])
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    topics = [t for t in admin.list_topics() if t.startswith(tuple(tags))]
+    # The demo command runs on "demo." + the configured topic names (passaparola.demo.namespace).
+    topics = [t for t in admin.list_topics() if t.removeprefix("demo.").startswith(tuple(tags))]
     if topics:
         admin.delete_topics(topics)
     admin.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import typer
@@ -20,20 +21,27 @@ def demo(
 ) -> None:
     """Generate the demo stream, run it through Kafka, the workers and Elasticsearch, and summarise."""
     from passaparola.demo.generator import generate
+    from passaparola.demo.namespace import demo_settings, reset, worker_env
     from passaparola.demo.pipeline import run_pipeline
     from passaparola.elastic import connect
     from passaparola.topics import ensure_topics
     from sinks.elasticsearch import alias
 
-    cfg = settings()
+    cfg = demo_settings(settings())
     if local_stack:
         with clear_errors():
             LocalStack(cfg.stack, report=lambda line: console.print(f"  {line}")).up()
+    with clear_errors():
+        deleted = reset(cfg)
+    if deleted:
+        console.print("  removed the previous demo run: " + ", ".join(f"{n} {kind}" for kind, n in deleted.items()))
     ensure_topics(cfg)
     mentions = generate(seed=seed, anchor=anchor, scale=scale)
-    console.print(f"generated {len(mentions)} mentions (seed {seed}); running the pipeline")
+    console.print(f"generated {len(mentions)} mentions (seed {seed}); running the pipeline on the demo's own topics "
+                  f"({cfg.topics.mentions_raw}, ...)")
     with clear_errors():
-        run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"))
+        run = run_pipeline(cfg, mentions, report=lambda line: console.print(f"  {line}"),
+                           worker_env=worker_env(cfg, dict(os.environ)))
     refused = {topic: n for topic, n in run.refused.items() if n}
     if refused:
         where = ", ".join(f"{n} on {topic}" for topic, n in refused.items())

@@ -1,0 +1,106 @@
+"""The demo's own corner of Kafka, emptied before every run.
+
+The stateful processors remember what they saw: the reply tracker ignores mention ids it
+has already handled, the spike detector ignores windows it has decided and keeps its
+baselines. The demo re-dates the same stream to the current hour on every run, so run
+against the same topics twice it showed the first run's replies, or (hours later, its
+stream now older than the detector's watermark) no alert at all. So the demo runs on its
+own topics (``demo.`` + each configured name) and consumer groups (client id +
+``-demo``), and :func:`reset` deletes them, Faust's changelogs included, before each run.
+
+Elasticsearch is shared with the product on purpose (the dashboards read the configured
+index prefix); :func:`reset` deletes there only the documents the previous demo run wrote,
+found by reading that run's output topics, never by guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from passaparola.config import Settings
+from passaparola.errors import PassaparolaError
+from passaparola.topics import read_to_end
+
+TOPIC_PREFIX = "demo."
+CLIENT_SUFFIX = "-demo"
+
+
+class ResetError(PassaparolaError):
+    """The previous demo run's topics could not be removed."""
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """``settings`` with the demo's topics and client id (hence its consumer groups)."""
+    topics = {name: TOPIC_PREFIX + value for name, value in settings.topics.model_dump().items()}
+    kafka = settings.kafka.model_copy(update={"client_id": settings.kafka.client_id + CLIENT_SUFFIX})
+    return settings.model_copy(update={"topics": settings.topics.model_copy(update=topics), "kafka": kafka})
+
+
+def worker_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
+    """Environment for worker subprocesses so they load ``settings``' topics and client id."""
+    env = dict(base)
+    env["PASSAPAROLA_KAFKA__CLIENT_ID"] = settings.kafka.client_id
+    env |= {f"PASSAPAROLA_TOPICS__{name.upper()}": value for name, value in settings.topics.model_dump().items()}
+    return env
+
+
+def reset(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
+    """Remove what the previous demo run left: its documents in Elasticsearch (kind -> how
+    many were deleted), then its topics and consumer groups. ``settings`` are the demo's."""
+    deleted = _delete_documents(settings)
+    _delete_kafka_namespace(settings, timeout_s)
+    return deleted
+
+
+def _written_ids(settings: Settings, topic: str) -> list[str]:
+    ids = []
+    for _key, value in read_to_end(settings.kafka.bootstrap_servers, topic):
+        try:
+            ids.append(json.loads(value)["id"])
+        except (TypeError, ValueError, KeyError):
+            continue  # not a document the sink could have written
+    return ids
+
+
+def _delete_documents(settings: Settings) -> dict[str, int]:
+    from elasticsearch.helpers import bulk, scan
+
+    from passaparola.elastic import connect
+    from sinks.elasticsearch import alias
+
+    es, prefix, t = connect(settings), settings.elasticsearch.index_prefix, settings.topics
+    deleted = {}
+    for kind, topic in (("mentions", t.mentions_enriched), ("replies", t.replies), ("alerts", t.alerts)):
+        ids = _written_ids(settings, topic)
+        if not ids or not es.indices.exists_alias(name=alias(prefix, kind)):
+            continue
+        # Found, then deleted by id in bulk: delete_by_query needs a module the local node lacks.
+        hits = scan(es, index=alias(prefix, kind), query={"query": {"ids": {"values": ids}}}, _source=False)
+        actions = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits]
+        deleted[kind], _errors = bulk(es, actions, refresh=True, raise_on_error=False)
+    return deleted
+
+
+def _delete_kafka_namespace(settings: Settings, timeout_s: float) -> None:
+    from kafka import KafkaAdminClient
+
+    client_id = settings.kafka.client_id
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers, client_id=client_id)
+    try:
+        # Faust names its changelog topics after its app id, which starts with the client id.
+        ours = [name for name in admin.list_topics() if name.startswith((TOPIC_PREFIX, client_id + "-"))]
+        groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(client_id + "-")]
+        if groups:
+            # Belt and braces: Kafka also drops a group's offsets of deleted topics.
+            admin.delete_groups(groups)
+        if ours:
+            admin.delete_topics(ours)
+        deadline = time.monotonic() + timeout_s
+        while set(ours) & set(admin.list_topics()):
+            if time.monotonic() > deadline:
+                raise ResetError(f"Kafka did not delete the previous demo topics within {timeout_s:.0f} s: "
+                                 f"{sorted(set(ours) & set(admin.list_topics()))}")
+            time.sleep(0.2)
+    finally:
+        admin.close()
