@@ -12,6 +12,7 @@ import pytest
 
 from dashboards import build, queries
 from dashboards import rules as rules_module
+from passaparola.config import Settings
 from passaparola.demo.generator import default_anchor, generate_with_truth
 from passaparola.demo.pipeline import run_pipeline
 from passaparola.elastic import connect
@@ -141,14 +142,16 @@ def test_median_first_response_purchase_before_complaint(demo):
     assert median["purchase"] < median["complaint"]
 
 
-def _sla_passed(demo):
-    """Owed items (the tracker gave them an SLA) whose SLA passed before the stream ended with
-    no brand answer by then, per the generator's truth: what the breach panels must show."""
+def _sla_passed(demo, clock=None):
+    """Owed items (the tracker gave them an SLA) whose SLA passed by ``clock`` with no brand
+    answer by then, per the generator's truth: what the breach panels must show. The
+    tracker's clock is the newest mention seen, or the wall clock minus its grace if later,
+    so ``clock`` defaults to the stream's end; see :func:`_sla_passed_bounds`."""
     from datetime import datetime
 
     es, tag, mentions, truth, _anchor = demo
     published = {m.id: m.published_at for m in mentions}
-    clock = max(published.values())  # the SLA clock: the newest mention seen
+    clock = clock or max(published.values())
     owed = es.search(index=alias(tag, "replies"), size=5000, query={"exists": {"field": "sla_seconds"}})["hits"]["hits"]
     passed = set()
     for hit in owed:
@@ -161,27 +164,39 @@ def _sla_passed(demo):
     return passed, len(owed)
 
 
+def _sla_passed_bounds(demo):
+    """(passed by the stream's end, passed by now minus the tracker's grace): near the top of
+    an hour the wall clock minus the grace passes the stream's end while the worker runs, and
+    SLAs due in between may or may not have been flagged."""
+    from datetime import datetime, timezone
+
+    *_rest, mentions, _truth, _anchor = demo
+    grace = timedelta(seconds=Settings().replies.clock_grace_s)
+    latest = max(max(m.published_at for m in mentions), datetime.now(timezone.utc) - grace)
+    return _sla_passed(demo)[0], _sla_passed(demo, latest)[0]
+
+
 def test_breach_panels_show_passed_slas_and_nothing_else(demo):
     """72 hours always hold business hours, so some SLAs pass before the stream ends: the
     unanswered and breach panels are non-empty, and every breach they show is one the truth
-    says is real (due before the end, not answered by then)."""
-    passed, owed = _sla_passed(demo)
+    says is real (due before the SLA clock, not answered by then)."""
+    passed, latest = _sla_passed_bounds(demo)
     panels = targets("responsiveness")
     rows = search(demo, panels["Unanswered, newest first"])["hits"]["hits"]
     queue = buckets(search(demo, panels["Unanswered queue by age"])["aggregations"]["2"])
     per_intent = search(demo, panels["SLA breaches by intent"])["aggregations"]["2"]
     breached = sum(b["doc_count"] for b in per_intent["buckets"])
-    print("SLA passed per truth", len(passed), "breached in panel", breached, "owed", owed,
+    print("SLA passed per truth", len(passed), "to", len(latest), "breached in panel", breached,
           "queue", {k: b["doc_count"] for k, b in queue.items()})
-    assert passed and 0 < breached <= len(passed)
-    assert rows and {r["_id"] for r in rows} <= passed
+    assert passed and 0 < breached <= len(latest)
+    assert rows and {r["_id"] for r in rows} <= latest
     assert sum(b["doc_count"] for b in queue.values()) == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"]
 
 
 def test_every_passed_sla_is_a_breach(demo):
-    passed, _owed = _sla_passed(demo)
+    passed, latest = _sla_passed_bounds(demo)
     per_intent = search(demo, targets("responsiveness")["SLA breaches by intent"])["aggregations"]["2"]
-    assert sum(b["doc_count"] for b in per_intent["buckets"]) == len(passed)
+    assert len(passed) <= sum(b["doc_count"] for b in per_intent["buckets"]) <= len(latest)
 
 
 def _due_truth(demo, start, end):
