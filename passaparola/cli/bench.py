@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -85,3 +86,62 @@ def bench_sink(
         f"sink: [bold]{result['sink_per_second']:,} docs/s[/bold]   parallel_bulk: {result['parallel_bulk_per_second']:,} docs/s   "
         f"ratio [bold]{result['ratio']:.2f}[/bold] (target 0.80) over {figures.documents:,} documents"
     )
+
+
+@app.command("e2e")
+def bench_e2e(
+    rate: float = typer.Option(2000, help="mentions per second offered during the sustained run"),
+    duration: float = typer.Option(60, help="seconds of sustained load"),
+    race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
+    limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
+    peer: bool = typer.Option(True, help="race the quix-streams peer (needs the bench extra)"),
+    out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
+) -> None:
+    """The full pipeline (streams and sink workers as deployed) under a steady load, its
+    catch-up speed beside a quix-streams peer, and this machine's limits, in one run."""
+    import os
+    import platform
+    from datetime import datetime, timezone
+
+    from passaparola.benchmarks.runs import catch_up, machine_limits, sustained
+    from passaparola.cli.common import settings
+
+    cfg = settings()
+    logs = cfg.stack.state_dir / "bench"
+    say = lambda line: console.print(f"  {line}")  # noqa: E731
+    console.print(f"sustained run: {rate:,.0f} mentions/s for {duration:.0f} s")
+    figures = {"machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+               "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    figures["sustained"] = sustained(cfg, rate, duration, logs, say)
+    console.print(f"catch-up race: {race:,} mentions waiting on a topic")
+    figures["catch_up"] = catch_up(cfg, race, logs, say, peer)
+    console.print(f"machine limits over {limit_count:,} mentions")
+    figures["limits"] = machine_limits(cfg, limit_count)
+    _print_e2e(figures)
+    out = out or logs / f"e2e-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2))
+    console.print(f"figures written to {out}")
+
+
+def _print_e2e(figures: dict) -> None:
+    s, c, lim = figures["sustained"], figures["catch_up"], figures["limits"]
+    lat = s["latency_s"]
+    console.print(
+        f"\n[bold]sustained[/bold]: offered {s['offered_per_s']:,.0f}/s, searchable {s['searchable_per_s']:,}/s "
+        f"(drained {s['drain_s_after_last_send']} s after the last send); publish-to-searchable p50 {lat['p50']} s, "
+        f"p95 {lat['p95']} s, p99 {lat['p99']} s, max {lat['max']} s over {s['probes']} probes "
+        f"(targets: >= 2,000/s with p99 <= 5 s); CPU cores used: {s['cpu_cores_used']}"
+    )
+    ours = c["ours_per_s"]
+    table = Table("stage limit on this machine", "limit /s", "pipeline max /s", "fraction", title="catch-up throughput against the limits",
+                  title_justify="left")
+    for label, key in (("Kafka produce (client loop)", "kafka_produce_per_s"), ("Kafka consume (client loop)", "kafka_consume_per_s"),
+                       ("enrichment, pure, one core", "enrich_per_s"), ("Elasticsearch parallel_bulk", "es_bulk_per_s")):
+        table.add_row(label, f"{lim[key]:,}", f"{ours:,}", f"{ours / lim[key]:.2f}")
+    console.print(table)
+    if "peer_per_s" in c:
+        console.print(f"quix-streams peer (enrich + ElasticsearchSink, same topic): {c['peer_per_s']:,}/s; "
+                      f"ours {ours:,}/s; ratio ours/peer [bold]{ours / c['peer_per_s']:.2f}[/bold]")
+    else:
+        console.print(f"quix-streams peer: {c.get('peer', 'not run')}")

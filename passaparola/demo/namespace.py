@@ -38,9 +38,11 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def worker_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
-    """Environment for worker subprocesses so they load ``settings``' topics and client id."""
+    """Environment for worker subprocesses so they load ``settings``' topics, client id and
+    index prefix."""
     env = dict(base)
     env["PASSAPAROLA_KAFKA__CLIENT_ID"] = settings.kafka.client_id
+    env["PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX"] = settings.elasticsearch.index_prefix
     env |= {f"PASSAPAROLA_TOPICS__{name.upper()}": value for name, value in settings.topics.model_dump().items()}
     return env
 

@@ -1,0 +1,194 @@
+"""The whole pipeline under a steady offered load: sustained throughput and how long a
+mention takes from being published to Kafka to being searchable in Elasticsearch.
+
+The streams and sink workers run as deployed (subprocesses, ``passaparola streams worker``
+and ``passaparola sink run``) on topics, groups and indices of the run's own. Mentions are
+the demo stream's (only those enrichment keeps), repeated under new ids; each carries the
+moment it was sent in ``fetched_at`` (the time it entered the pipeline). One in
+``PROBE_EVERY`` is a probe (``source`` = ``bench-probe``): a poller searches for new probes
+every ``POLL_S`` and takes "first seen" minus ``fetched_at`` as its latency, so latencies
+are upper bounds at that resolution, refresh interval included, as a user would see them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ingest.producer import MentionProducer
+from passaparola.config import Settings
+from passaparola.demo.namespace import worker_env
+from passaparola.demo.pipeline import Worker
+from passaparola.elastic import connect
+from passaparola.schema import Mention
+from passaparola.topics import ensure_topics
+from sinks.elasticsearch import ElasticsearchSink, alias
+
+PROBE_EVERY = 25
+POLL_S = 0.1
+PROBE_SOURCE = "bench-probe"
+_PLACEHOLDER = datetime(1999, 9, 9, 9, 9, 9, 999999, tzinfo=timezone.utc)
+_PLACEHOLDER_TEXT = b'"fetched_at":"1999-09-09T09:09:09.999999Z"'
+
+
+def scratch_settings(settings: Settings, label: str) -> Settings:
+    """Topics, client id (so consumer groups) and index prefix of one benchmark run."""
+    tag = f"bench-{label}-{uuid.uuid4().hex[:6]}"
+    topics = {name: f"{tag}.{value}" for name, value in settings.topics.model_dump().items()}
+    return settings.model_copy(update={
+        "topics": settings.topics.model_copy(update=topics),
+        "kafka": settings.kafka.model_copy(update={"client_id": tag}),
+        "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag}),
+    })
+
+
+def bench_stream(count: int) -> list[Mention]:
+    """``count`` raw mentions that enrichment keeps, every ``PROBE_EVERY``-th a probe."""
+    from passaparola.demo.generator import DEMO_BRANDS, generate
+    from streams.enrichment.enricher import Enricher
+
+    enricher = Enricher(DEMO_BRANDS)
+    base = [m for m in generate(seed=17, scale=1.0) if enricher.keeps(enricher.enrich(m))]
+    out = []
+    for n in range(count):
+        m = base[n % len(base)]
+        out.append(Mention(**{**m.model_dump(), "id": "", "thread_id": "", "parent_id": None, "native_id": f"{m.native_id}-b{n}",
+                              "source": PROBE_SOURCE if n % PROBE_EVERY == 0 else "bench", "fetched_at": _PLACEHOLDER}))
+    return out
+
+
+@dataclass
+class Pipeline:
+    """The streams and sink workers of one run, started as a deployment starts them."""
+
+    settings: Settings
+    logs: Path
+    workers: list[Worker] = field(default_factory=list)
+
+    def __enter__(self) -> Pipeline:
+        import os
+
+        ensure_topics(self.settings)
+        ElasticsearchSink.from_settings(self.settings).setup()
+        env = worker_env(self.settings, dict(os.environ))
+        self.workers = [Worker("streams", ["streams", "worker"], self.logs / "streams.log", env),
+                        Worker("sink", ["sink", "run"], self.logs / "sink.log", env)]
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def check(self) -> None:
+        for worker in self.workers:
+            worker.check()
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time each worker process has used so far (user + system)."""
+        return {w.name: _cpu_seconds(w.process.pid) for w in self.workers if w.process}
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ProbeWatcher(threading.Thread):
+    """Polls Elasticsearch for probes and records when each was first searchable."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(daemon=True)
+        self.es, self.index = connect(settings), alias(settings.elasticsearch.index_prefix)
+        self.sent: dict[str, float] = {}  # probe id -> wall time sent
+        self.latency: dict[str, float] = {}
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(POLL_S):
+            waiting = [i for i in list(self.sent) if i not in self.latency]
+            if not waiting:
+                continue
+            try:
+                hits = self.es.search(index=self.index, query={"ids": {"values": waiting}}, size=len(waiting),
+                                      source=False, ignore_unavailable=True)["hits"]["hits"]
+            except Exception:  # the month's index may not exist yet; the next poll sees it
+                continue
+            now = time.time()
+            for hit in hits:
+                self.latency[hit["_id"]] = now - self.sent[hit["_id"]]
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def produce_paced(settings: Settings, mentions: list[Mention], rate: float, watcher: ProbeWatcher | None) -> float:
+    """Send ``mentions`` at ``rate`` per second, stamping each with its send time; returns
+    the seconds it took (longer than planned if the producer could not keep the pace)."""
+    payloads = [(m.thread_id.encode(), m.to_json(), m.id, m.source == PROBE_SOURCE) for m in mentions]
+    with MentionProducer(settings, worker="bench") as producer:
+        start, sent = time.perf_counter(), 0
+        while sent < len(payloads):
+            due = min(len(payloads), int((time.perf_counter() - start) * rate) + 1)
+            while sent < due:
+                key, value, mention_id, probe = payloads[sent]
+                now = time.time()
+                stamp = datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+                producer.send_json(key, value.replace(_PLACEHOLDER_TEXT, b'"fetched_at":"' + stamp.encode() + b'"'), mention_id)
+                if probe and watcher is not None:
+                    watcher.sent[mention_id] = now
+                sent += 1
+            time.sleep(0.002)
+        elapsed = time.perf_counter() - start
+    return elapsed
+
+
+def wait_searchable(settings: Settings, ids: list[str], pipeline: Pipeline, timeout_s: float) -> float:
+    """Block until every id is searchable; returns the wall time it happened."""
+    es, index = connect(settings), alias(settings.elasticsearch.index_prefix)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pipeline.check()
+        try:
+            if es.count(index=index, query={"ids": {"values": ids}})["count"] >= len(ids):
+                return time.time()
+        except Exception:  # no index yet
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not every mention searchable after {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def clean(settings: Settings) -> None:
+    """Delete the run's topics (Faust's included), index template and indices."""
+    from kafka import KafkaAdminClient
+
+    tag = settings.kafka.client_id
+    es = connect(settings)
+    for name in es.indices.get(index=f"{tag}-*", expand_wildcards="all"):
+        es.indices.delete(index=name)
+    templates = es.options(ignore_status=404).indices.get_index_template(name=f"{tag}-*")
+    for template in templates.get("index_templates", []):
+        es.indices.delete_index_template(name=template["name"])
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        topics = [t for t in admin.list_topics() if t.startswith(tag)]
+        if topics:
+            admin.delete_topics(topics)
+    finally:
+        admin.close()

@@ -1,0 +1,86 @@
+"""The physical limits of this machine for each stage, measured in the same run as the
+pipeline: a bare client loop producing to and consuming from Kafka, the pure enrichment on
+one core, and Elasticsearch's own bulk helper. Each is what the stage could do with
+nothing else of ours in the way; the pipeline's figures are reported as fractions of them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from passaparola.config import Settings
+from passaparola.schema import Mention
+from passaparola.topics import TopicSpec, ensure_topics
+
+
+@dataclass(frozen=True)
+class Limits:
+    kafka_produce_per_s: float
+    kafka_consume_per_s: float
+    enrich_per_s: float
+    es_bulk_per_s: float
+    message_bytes: float
+
+
+def kafka_produce(settings: Settings, topic: str, payloads: list[bytes]) -> float:
+    """Messages per second from one producer loop, with the pipeline's producer settings
+    (acks=all, idempotent, 20 ms linger, 256 KiB batches), until all are acknowledged."""
+    ensure_topics(settings, [TopicSpec(topic, settings.kafka.partitions, settings.kafka.replication_factor)])
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", enable_idempotence=True,
+                             linger_ms=20, batch_size=256 * 1024)
+    try:
+        start = time.perf_counter()
+        for n, value in enumerate(payloads):
+            producer.send(topic, key=str(n % 997).encode(), value=value)
+        producer.flush()
+        return len(payloads) / (time.perf_counter() - start)
+    finally:
+        producer.close()
+
+
+def kafka_consume(settings: Settings, topic: str, count: int) -> float:
+    """Messages per second read back by one consumer loop (no group, no processing)."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
+                             max_partition_fetch_bytes=4 * 1024 * 1024)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        seen, start = 0, time.perf_counter()
+        while seen < count:
+            for records in consumer.poll(timeout_ms=1000, max_records=10_000).values():
+                seen += len(records)
+        return seen / (time.perf_counter() - start)
+    finally:
+        consumer.close()
+
+
+def enrich_one_core(mentions: list[Mention]) -> float:
+    """Mentions per second through the pure enrichment in this process (one core)."""
+    from passaparola.demo.generator import DEMO_BRANDS
+    from streams.enrichment.enricher import Enricher
+
+    enricher = Enricher(DEMO_BRANDS)
+    start = time.perf_counter()
+    for mention in mentions:
+        enricher.enrich(mention)
+    return len(mentions) / (time.perf_counter() - start)
+
+
+def measure(settings: Settings, mentions: list[Mention]) -> Limits:
+    """Every limit over the same mentions (``settings`` are a scratch namespace's)."""
+    from sinks.benchmark import straight_parallel_bulk
+    from streams.enrichment.enricher import Enricher
+    from passaparola.demo.generator import DEMO_BRANDS
+
+    payloads = [m.to_json() for m in mentions]
+    topic = f"{settings.kafka.client_id}.limits"
+    produce = kafka_produce(settings, topic, payloads)
+    consume = kafka_consume(settings, topic, len(payloads))
+    enrich = enrich_one_core(mentions)
+    enricher = Enricher(DEMO_BRANDS)
+    bulk = straight_parallel_bulk(settings, [enricher.enrich(m) for m in mentions], 1000)
+    return Limits(produce, consume, enrich, bulk, sum(map(len, payloads)) / len(payloads))

@@ -1,0 +1,131 @@
+"""The runs of ``passaparola bench e2e``: a sustained load, a catch-up race against the
+quix-streams peer on the same topic, and the machine's limits; figures as plain dicts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from ingest.producer import MentionProducer
+from passaparola.benchmarks import limits
+from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_stream, clean, percentile, produce_paced,
+                                        scratch_settings, wait_searchable)
+from passaparola.config import Settings
+from passaparola.elastic import connect
+
+WARMUP = 500  # mentions through the pipeline before measuring: group joins, first index, imports
+Report = Callable[[str], None]
+
+
+def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, report: Report) -> dict:
+    """Offer ``rate`` mentions/s for ``duration_s``; throughput, latency and CPU per worker."""
+    cfg = scratch_settings(settings, "e2e")
+    count = int(rate * duration_s)
+    stream = bench_stream(WARMUP + count)
+    warmup, measured = stream[:WARMUP], stream[WARMUP:]
+    try:
+        with Pipeline(cfg, logs / cfg.kafka.client_id) as pipeline:
+            produce_paced(cfg, warmup, rate, None)
+            wait_searchable(cfg, [m.id for m in warmup], pipeline, timeout_s=180)
+            report(f"warm: {WARMUP} mentions searchable; offering {rate:,.0f}/s for {duration_s:.0f} s")
+            cpu_before, watcher = pipeline.cpu_seconds(), ProbeWatcher(cfg)
+            watcher.start()
+            started = time.time()
+            sending_s = produce_paced(cfg, measured, rate, watcher)
+            visible_at = wait_searchable(cfg, [m.id for m in measured], pipeline, timeout_s=duration_s + 300)
+            watcher.stop()
+            wall = visible_at - started
+            cpu = {name: (used - cpu_before[name]) / wall for name, used in pipeline.cpu_seconds().items()}
+    finally:
+        clean(cfg)
+    latencies = list(watcher.latency.values())
+    return {
+        "offered_per_s": rate,
+        "mentions": count,
+        "sent_per_s": round(count / sending_s),
+        "searchable_per_s": round(count / wall),
+        "drain_s_after_last_send": round(wall - sending_s, 2),
+        "probes": len(watcher.sent),
+        "latency_s": {f"p{q}": _round(percentile(latencies, q)) for q in (50, 95, 99)} | {"max": _round(max(latencies, default=None))},
+        "latency_resolution_s": 0.1,
+        "cpu_cores_used": {name: round(value, 2) for name, value in cpu.items()},
+    }
+
+
+def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer: bool = True) -> dict:
+    """``count`` mentions waiting on a topic; how fast our workers, then the quix-streams
+    peer, make them all searchable (steady state: first document visible to the last)."""
+    cfg = scratch_settings(settings, "race")
+    stream = bench_stream(count)
+    ids = [m.id for m in stream]
+    try:
+        from passaparola.topics import ensure_topics
+
+        ensure_topics(cfg)
+        with MentionProducer(cfg, worker="bench") as producer:
+            for mention in stream:
+                producer.send(mention)
+        with Pipeline(cfg, logs / cfg.kafka.client_id) as pipeline:
+            ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
+        report(f"catch-up, our workers: {ours:,.0f} mentions/s")
+        result = {"mentions": count, "ours_per_s": round(ours)}
+        if peer:
+            result |= _race_peer(cfg, ids, report)
+    finally:
+        clean(cfg)
+    return result
+
+
+def _race_peer(cfg: Settings, ids: list[str], report: Report) -> dict:
+    import threading
+
+    try:
+        from bench.quix_peer import run_peer
+    except ImportError as err:  # the optional extra is not installed
+        report(f"quix-streams peer skipped: {err} (pip install -e '.[bench]')")
+        return {"peer": f"not run: {err}"}
+    index = f"{cfg.elasticsearch.index_prefix}-peer"
+    outcome: dict = {}
+    thread = threading.Thread(target=lambda: outcome.update(result=run_peer(
+        cfg.kafka.bootstrap_servers, cfg.topics.mentions_raw, cfg.elasticsearch.url, index, len(ids), 900, cfg)), daemon=True)
+    thread.start()
+    peer = _steady_rate(cfg, index, len(ids), lambda: None, alive=thread.is_alive)
+    thread.join()
+    report(f"catch-up, quix-streams peer: {peer:,.0f} mentions/s")
+    return {"peer_per_s": round(peer), "peer_result": repr(outcome.get("result"))}
+
+
+def _steady_rate(cfg: Settings, index: str, count: int, check: Callable[[], None],
+                 alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float:
+    """Documents per second from the first visible to the last, polling ``index``'s count."""
+    es, first, deadline = connect(cfg), None, time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        check()
+        try:
+            es.indices.refresh(index=index)
+            seen = es.count(index=index)["count"]
+        except Exception:  # not created yet
+            seen = 0
+        now = time.perf_counter()
+        if seen and first is None:
+            first = (now, seen)
+        if seen >= count:
+            return (count - first[1]) / (now - first[0]) if now > first[0] else float("nan")
+        if not alive() and seen < count:
+            break
+        time.sleep(0.2)
+    raise TimeoutError(f"{index}: not all {count} documents searchable")
+
+
+def machine_limits(settings: Settings, count: int) -> dict:
+    cfg = scratch_settings(settings, "limits")
+    try:
+        found = limits.measure(cfg, bench_stream(count))
+    finally:
+        clean(cfg)
+    return {k: round(v) for k, v in vars(found).items()}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
