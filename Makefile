@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lock clean
+.PHONY: demo test bench lock clean
 
 # 1. From a fresh clone: venv, install, local Kafka + Elasticsearch, the demo.
 demo: $(INSTALLED)
@@ -14,6 +14,19 @@ demo: $(INSTALLED)
 # 2. The whole test suite (starts the local stack if it is not up, stops it if it started it).
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+# Benchmarks: the pipeline under load, the machine's limits and the quix-streams peer (which
+# runs from a venv of its own: it needs older pydantic pins than the product).
+BENCH_VENV := .venv-bench
+bench: $(INSTALLED) $(BENCH_VENV)/.installed
+	$(BIN)/passaparola stack up
+	$(BIN)/passaparola bench e2e --peer-python $(BENCH_VENV)/bin/python
+
+$(BENCH_VENV)/.installed: pyproject.toml constraints-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -c constraints-bench.txt -e '.[bench]'
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,4 +43,4 @@ lock: | $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable | grep -v '^passaparola' > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache build *.egg-info

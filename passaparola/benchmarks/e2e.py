@@ -61,6 +61,19 @@ def bench_stream(count: int) -> list[Mention]:
     return out
 
 
+def bench_env(settings: Settings) -> dict[str, str]:
+    """Environment of a worker of this run: its namespace, and the demo's brands (the
+    mentions are the demo's), whatever passaparola.toml says."""
+    import json
+    import os
+
+    from passaparola.demo.generator import DEMO_BRANDS
+
+    env = worker_env(settings, dict(os.environ))
+    env["PASSAPAROLA_BRANDS"] = json.dumps([b.model_dump() for b in DEMO_BRANDS])
+    return env
+
+
 @dataclass
 class Pipeline:
     """The streams and sink workers of one run, started as a deployment starts them."""
@@ -70,11 +83,9 @@ class Pipeline:
     workers: list[Worker] = field(default_factory=list)
 
     def __enter__(self) -> Pipeline:
-        import os
-
         ensure_topics(self.settings)
         ElasticsearchSink.from_settings(self.settings).setup()
-        env = worker_env(self.settings, dict(os.environ))
+        env = bench_env(self.settings)
         self.workers = [Worker("streams", ["streams", "worker"], self.logs / "streams.log", env),
                         Worker("sink", ["sink", "run"], self.logs / "sink.log", env)]
         for worker in self.workers:

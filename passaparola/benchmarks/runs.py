@@ -9,11 +9,12 @@ from typing import Callable
 
 from ingest.producer import MentionProducer
 from passaparola.benchmarks import limits
-from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_stream, clean, percentile, produce_paced,
+from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_env, bench_stream, clean, percentile, produce_paced,
                                         scratch_settings, wait_searchable)
 from passaparola.config import Settings
 from passaparola.elastic import connect
 
+REPO = Path(__file__).resolve().parents[2]
 WARMUP = 500  # mentions through the pipeline before measuring: group joins, first index, imports
 Report = Callable[[str], None]
 
@@ -53,12 +54,11 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
     }
 
 
-def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer: bool = True) -> dict:
+def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_python: str | None = None) -> dict:
     """``count`` mentions waiting on a topic; how fast our workers, then the quix-streams
     peer, make them all searchable (steady state: first document visible to the last)."""
     cfg = scratch_settings(settings, "race")
     stream = bench_stream(count)
-    ids = [m.id for m in stream]
     try:
         from passaparola.topics import ensure_topics
 
@@ -70,30 +70,33 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer: b
             ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
         report(f"catch-up, our workers: {ours:,.0f} mentions/s")
         result = {"mentions": count, "ours_per_s": round(ours)}
-        if peer:
-            result |= _race_peer(cfg, ids, report)
+        if peer_python:
+            result |= _race_peer(cfg, count, peer_python, report)
     finally:
         clean(cfg)
     return result
 
 
-def _race_peer(cfg: Settings, ids: list[str], report: Report) -> dict:
-    import threading
+def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> dict:
+    """The quix-streams peer on the same topic, in its own venv (it needs other pydantic
+    pins than ours), measured from outside the same way as our workers."""
+    import json
+    import subprocess
 
-    try:
-        from bench.quix_peer import run_peer
-    except ImportError as err:  # the optional extra is not installed
-        report(f"quix-streams peer skipped: {err} (pip install -e '.[bench]')")
-        return {"peer": f"not run: {err}"}
+    if not Path(peer_python).exists():
+        report(f"quix-streams peer skipped: no {peer_python} (make bench creates it)")
+        return {"peer": f"not run: no {peer_python}"}
     index = f"{cfg.elasticsearch.index_prefix}-peer"
-    outcome: dict = {}
-    thread = threading.Thread(target=lambda: outcome.update(result=run_peer(
-        cfg.kafka.bootstrap_servers, cfg.topics.mentions_raw, cfg.elasticsearch.url, index, len(ids), 900, cfg)), daemon=True)
-    thread.start()
-    peer = _steady_rate(cfg, index, len(ids), lambda: None, alive=thread.is_alive)
-    thread.join()
+    process = subprocess.Popen([peer_python, "-m", "bench.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
+                               cwd=REPO, env=bench_env(cfg), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        peer = _steady_rate(cfg, index, count, lambda: None, alive=lambda: process.poll() is None)
+        own_view = json.loads(process.communicate(timeout=120)[0].strip().splitlines()[-1])
+    finally:
+        if process.poll() is None:
+            process.kill()
     report(f"catch-up, quix-streams peer: {peer:,.0f} mentions/s")
-    return {"peer_per_s": round(peer), "peer_result": repr(outcome.get("result"))}
+    return {"peer_per_s": round(peer), "peer_own_figures": own_view}
 
 
 def _steady_rate(cfg: Settings, index: str, count: int, check: Callable[[], None],

@@ -94,7 +94,7 @@ def bench_e2e(
     duration: float = typer.Option(60, help="seconds of sustained load"),
     race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
     limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
-    peer: bool = typer.Option(True, help="race the quix-streams peer (needs the bench extra)"),
+    peer_python: str = typer.Option(".venv-bench/bin/python", help="Python of the venv with the quix-streams peer (make bench)"),
     out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
 ) -> None:
     """The full pipeline (streams and sink workers as deployed) under a steady load, its
@@ -114,7 +114,7 @@ def bench_e2e(
                "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     figures["sustained"] = sustained(cfg, rate, duration, logs, say)
     console.print(f"catch-up race: {race:,} mentions waiting on a topic")
-    figures["catch_up"] = catch_up(cfg, race, logs, say, peer)
+    figures["catch_up"] = catch_up(cfg, race, logs, say, peer_python)
     console.print(f"machine limits over {limit_count:,} mentions")
     figures["limits"] = machine_limits(cfg, limit_count)
     _print_e2e(figures)

@@ -1,0 +1,75 @@
+"""The quix-streams benchmark peer against the real broker and node: every kept mention
+indexed exactly once, with the fields our Enricher computes.
+
+Skipped where quixstreams is not installed (it comes with the ``bench`` extra only).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from kafka import KafkaProducer
+
+pytest.importorskip("quixstreams")
+
+from bench.quix_peer import run_peer  # noqa: E402 - only importable with quixstreams
+from ingest.producer import MentionProducer  # noqa: E402
+from passaparola.config import Settings  # noqa: E402
+from passaparola.demo.generator import DEMO_BRANDS, generate  # noqa: E402
+from passaparola.elastic import connect  # noqa: E402
+from passaparola.schema import Author, Mention  # noqa: E402
+from passaparola.topics import ensure_topics  # noqa: E402
+from streams.enrichment.enricher import Enricher  # noqa: E402
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 2, 1, tzinfo=timezone.utc)
+# Pure per-mention fields. duplicate_of is left out: it depends on the order mentions
+# reach the (stateful) duplicate index, and the peer reads three partitions interleaved.
+COMPARED = ("language", "sentiment", "intent", "topics", "keywords", "brands", "brand", "promo")
+
+
+def _unmatched(n: int) -> list[Mention]:
+    # Text that no demo brand query matches, and no connector brand hint: keeps() drops them.
+    return [
+        Mention(platform="reddit", native_id=f"q{i}", source="bench", author=Author(id=f"u{i}"),
+                text=f"menzione numero {i} di nessuno", published_at=T0 + timedelta(minutes=i))
+        for i in range(30)
+    ]
+
+
+def test_quix_peer_indexes_every_kept_mention_once_enriched(settings: Settings):
+    settings = settings.model_copy(update={"brands": DEMO_BRANDS})
+    mentions = generate(seed=11, scale=0.1) + _unmatched(30)
+    reference = Enricher.from_settings(settings)
+    expected = {m.id: r for m in mentions if reference.keeps(r := reference.enrich(m))}
+    assert 300 <= len(expected) < len(mentions), "the run needs both kept and dropped mentions"
+
+    ensure_topics(settings)
+    topic = settings.topics.mentions_raw
+    with MentionProducer(settings) as producer:
+        for mention in mentions:
+            producer.send(mention)
+    # One message that is not a mention: counted and skipped, it must not stop the peer.
+    bad = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    bad.send(topic, key=b"junk", value=b"{not json").get(timeout=30)
+    bad.close()
+
+    index = f"{settings.elasticsearch.index_prefix}-quix-mentions"
+    result = run_peer(settings.kafka.bootstrap_servers, topic, settings.elasticsearch.url, index,
+                      expected=len(expected), timeout_s=180, settings=settings)
+
+    assert result.documents == len(expected)
+    assert result.dropped == len(mentions) - len(expected)
+    assert result.not_mentions == 1
+    assert result.seconds > 0 and result.per_second > 0
+
+    es = connect(settings)
+    es.indices.refresh(index=index)
+    assert es.count(index=index)["count"] == len(expected)  # none doubled, none extra
+    hits = es.search(index=index, size=len(expected) + 10, query={"match_all": {}})["hits"]["hits"]
+    assert {h["_id"] for h in hits} == set(expected)  # every kept one, under its own id
+    for hit in hits:
+        doc, want = hit["_source"], expected[hit["_id"]].model_dump(mode="json")
+        assert doc["id"] == hit["_id"]
+        assert {f: doc[f] for f in COMPARED} == {f: want[f] for f in COMPARED}, hit["_id"]
