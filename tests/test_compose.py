@@ -459,7 +459,7 @@ def test_datasource_provisioning() -> None:
     data = yaml.safe_load(DATASOURCE_FILE.read_text(encoding="utf-8"))
     assert data["apiVersion"] == 1
     names = [s["name"] for s in data["datasources"]]
-    assert names == ["Passaparola mentions", "Passaparola replies", "Passaparola alerts"]
+    assert names == ["Passaparola mentions", "Passaparola replies", "Passaparola replies by SLA due date", "Passaparola alerts"]
     for other in data["datasources"][1:]:  # same connection and secrets as the mentions source
         assert {k: other[k] for k in ("type", "url", "basicAuth", "basicAuthUser", "secureJsonData")} == {
             k: data["datasources"][0][k] for k in ("type", "url", "basicAuth", "basicAuthUser", "secureJsonData")}
