@@ -97,8 +97,18 @@ class Pipeline:
             worker.check()
 
     def cpu_seconds(self) -> dict[str, float]:
-        """CPU time each worker process has used so far (user + system)."""
-        return {w.name: _cpu_seconds(w.process.pid) for w in self.workers if w.process}
+        """CPU time used so far (user + system) by each worker, each local service (when the
+        local stack runs them) and this process (the load generator and latency poller)."""
+        import os
+
+        from passaparola.stack import LocalStack
+
+        used = {w.name: _cpu_seconds(w.process.pid) for w in self.workers if w.process}
+        for service in LocalStack(self.settings.stack).status():
+            if service.pid is not None:
+                used[service.name] = _cpu_seconds(service.pid)
+        used["bench driver"] = _cpu_seconds(os.getpid())
+        return used
 
     def __exit__(self, *exc: object) -> None:
         for worker in self.workers:
