@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 # Per-item bulk statuses worth retrying: overload and server-side failures.
 _RETRYABLE = {429, 500, 502, 503, 504}
+# Retried whatever its status: a block is the state of an index or of the cluster, never a
+# fault of the document. The flood-stage disk block answers 429 (retried anyway), but an
+# operator's write or read-only block answers 403, per document (which used to send the
+# whole batch to the dead-letter topic) or for the whole request (which stopped the sink).
+_BLOCKED = "cluster_block_exception"
 
 
 class MappingConflict(PassaparolaError):
@@ -54,7 +59,7 @@ def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, str]:
     """A replies or alerts document: a JSON object with an ``id`` and its time field."""
     try:
         doc = json.loads(record.value)
-    except ValueError as err:
+    except (ValueError, TypeError) as err:  # TypeError: a tombstone (no value), which used to stop the sink
         raise SchemaError(f"not JSON: {err}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:
         raise SchemaError("expected a JSON object with a non-empty string id")
@@ -148,10 +153,17 @@ class ElasticsearchSink(Sink):
                 continue
             try:
                 doc_id, at, doc = parse(record, kind)
+                index = index_name(self.prefix, kind.name, at)
             except SchemaError as err:
-                rejected.append(Rejected(record, f"not a {kind.name[:-1]}: {err}"))
+                rejected.append(Rejected(record, f"not a valid {kind.name} document: {err}"))
                 continue
-            action = {"index": {"_index": index_name(self.prefix, kind.name, at), "_id": doc_id}}
+            except OverflowError as err:
+                # A date at the calendar's edge (year 1 at +01:00) overflows when moved to
+                # UTC, in the Mention validator (pydantic lets OverflowError through) or in
+                # index_name; uncaught, it stopped the sink on every restart.
+                rejected.append(Rejected(record, f"not a valid {kind.name} document: date out of range: {err}"))
+                continue
+            action = {"index": {"_index": index, "_id": doc_id}}
             operations += [json.dumps(action), doc]
             sent.append(record)
         if not operations:
@@ -161,26 +173,27 @@ class ElasticsearchSink(Sink):
         except (EsConnectionError, ConnectionTimeout) as err:
             raise TransientError(f"Elasticsearch unreachable: {err}") from err
         except ApiError as err:
-            if err.meta.status in _RETRYABLE:
-                raise TransientError(f"Elasticsearch answered {err.meta.status}") from err
+            if err.meta.status in _RETRYABLE or err.message == _BLOCKED:
+                raise TransientError(f"Elasticsearch answered {err.meta.status}: {err}") from err
             raise
         return rejected + self._classify(reply["items"], sent)
 
     def _classify(self, items: list[dict], sent: list[Record]) -> list[Rejected]:
-        rejected, retry = [], 0
+        rejected, retry, why = [], 0, ""
         for item, record in zip(items, sent):
             result = item["index"]
             status = result["status"]
-            if status in _RETRYABLE:
+            error = result.get("error", {})
+            if status in _RETRYABLE or error.get("type") == _BLOCKED:
                 retry += 1
+                why = why or f"{status}: {error.get('type')}: {error.get('reason')}"
             elif status >= 300:
-                error = result.get("error", {})
                 reason = f"rejected by Elasticsearch ({status}): {error.get('type')}: {error.get('reason')}"
                 rejected.append(Rejected(record, reason))
         if retry:
             # The whole batch goes again: documents already written are overwritten
             # under the same id, so a retry cannot double anything.
-            raise TransientError(f"{retry} of {len(sent)} documents not accepted now (overloaded)")
+            raise TransientError(f"{retry} of {len(sent)} documents not accepted now ({why})")
         INDEXED.labels(self.worker, "all").inc(len(sent) - len(rejected))
         return rejected
 

@@ -76,7 +76,10 @@ class WebhookSink(Sink):
         log.info("webhook notifier ready", extra={"already_posted": len(self.posted)})
 
     def _read_posted(self) -> set[str]:
-        return {key.decode() for key, _ in read_to_end(self.settings.kafka.bootstrap_servers, self.topic) if key}
+        # errors="replace": a key that is not UTF-8 (someone else's record) stopped the
+        # notifier at every start; it cannot be the id of one of our alerts anyway.
+        posted = read_to_end(self.settings.kafka.bootstrap_servers, self.topic)
+        return {key.decode(errors="replace") for key, _ in posted if key}
 
     def write(self, batch: list[Record]) -> list[Rejected]:
         rejected = []
@@ -84,19 +87,29 @@ class WebhookSink(Sink):
             try:
                 alert = json.loads(record.value)
                 alert_id, severity = alert["id"], alert["severity"]
-            except (ValueError, KeyError, TypeError) as err:
-                rejected.append(Rejected(record, f"not an alert: {err!r}"))
+                # Checked here, with the message built here too: an id that is not a
+                # string, an unknown severity or a field of the wrong type used to raise
+                # further down (SEVERITIES.index, .encode(), the message's joins), which
+                # stopped the notifier, and it stopped again on the same alert at restart.
+                if not isinstance(alert_id, str) or not alert_id:
+                    raise ValueError(f"id {alert_id!r} is not a non-empty string")
+                if severity not in SEVERITIES:
+                    raise ValueError(f"severity {severity!r} is none of {', '.join(SEVERITIES)}")
+                message = slack_message(alert)
+            except (ValueError, KeyError, TypeError, AttributeError) as err:
+                # Not repr(err): a UnicodeDecodeError's repr holds the whole message.
+                rejected.append(Rejected(record, f"not an alert: {type(err).__name__}: {err}"))
                 continue
             if alert_id in self.posted or SEVERITIES.index(severity) < self.min_rank:
                 continue
-            self._post(alert)
+            self._post(alert_id, message)
             self._producer.send(self.topic, key=alert_id.encode(), value=b"1").get(timeout=30)
             self.posted.add(alert_id)
         return rejected
 
-    def _post(self, alert: dict) -> None:
+    def _post(self, alert_id: str, message: dict) -> None:
         try:
-            response = self.client.post(self.url, json=slack_message(alert))
+            response = self.client.post(self.url, json=message)
         except httpx.TransportError as err:
             raise TransientError(f"webhook unreachable: {type(err).__name__}") from None
         if response.status_code == 429 or response.status_code >= 500:
@@ -104,7 +117,7 @@ class WebhookSink(Sink):
         if response.status_code >= 400:
             # 4xx other than 429: the hook refuses this message (bad URL, revoked hook).
             # Retrying forever would block every later alert; log it and move on.
-            log.error("webhook refused an alert", extra={"alert_id": alert["id"], "status": response.status_code})
+            log.error("webhook refused an alert", extra={"alert_id": alert_id, "status": response.status_code})
 
     def close(self) -> None:
         if self._producer is not None:

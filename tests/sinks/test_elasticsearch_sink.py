@@ -106,7 +106,7 @@ def test_poison_is_rejected_with_its_reason_and_the_rest_indexed(sink: Elasticse
     batch = [record(mention(i).to_json(), i) for i in range(10)] + [record(b'{"platform": "x"}', 10), record(b"\xff\xfe", 11)]
     rejected = sink.write(batch)
     assert [r.record.offset for r in rejected] == [10, 11]
-    assert all(r.reason.startswith("not a mention:") for r in rejected)
+    assert all(r.reason.startswith("not a valid mentions document:") for r in rejected)
     assert "native_id" in rejected[0].reason
     assert _count(sink) == 10
 
@@ -141,7 +141,7 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     dlq = KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=5000)
     letters = [json.loads(m.value) for m in dlq]
     assert len(letters) == 1
-    assert letters[0]["value"] == "{broken json" and letters[0]["reason"].startswith("not a mention: ")
+    assert letters[0]["value"] == "{broken json" and letters[0]["reason"].startswith("not a valid mentions document: ")
     assert letters[0]["topic"] == topic and letters[0]["worker"] == "sink"
 
     # The same group again: offsets were committed, nothing is re-read or re-dead-lettered.
