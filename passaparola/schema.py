@@ -56,7 +56,10 @@ def _utc(value: datetime) -> datetime:
     # more often than local time, and one rule beats guessing per source.
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # year 1 at +01:00: pydantic would let this escape unwrapped
+        raise ValueError("date out of range once moved to UTC") from None
 
 
 def utc_now() -> datetime:

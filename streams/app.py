@@ -8,9 +8,11 @@ every refused message on the dead-letter topic with its reason.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import faust
+from aiokafka.client import AIOKafkaClient
 
 from passaparola.config import Settings
 from passaparola.deadletter import envelope
@@ -34,7 +36,31 @@ def app_id(settings: Settings) -> str:
     return f"{settings.kafka.client_id}-streams"
 
 
+def throttle_failed_metadata_updates() -> None:
+    """Wait ``retry_backoff_ms`` after a failed metadata update before the next one.
+
+    While the broker is down, aiokafka (0.14) retries a failed metadata update at once: a
+    refused connection asks for another update, which fails at once, and so on. The
+    streams worker spun a core and wrote about 5,000 error lines a second (48 MB in a
+    30-second broker restart, tests/faults/test_kafka_restart.py). The sink's kafka-python
+    client backs off and wrote 80 lines. Successful updates are not delayed.
+    """
+    update = AIOKafkaClient._metadata_update
+    if getattr(update, "throttled", False):
+        return
+
+    async def throttled(self: AIOKafkaClient, cluster_metadata, topics):  # noqa: ANN001 - aiokafka's signature
+        updated = await update(self, cluster_metadata, topics)
+        if not updated:
+            await asyncio.sleep(self._retry_backoff)
+        return updated
+
+    throttled.throttled = True
+    AIOKafkaClient._metadata_update = throttled
+
+
 def create_app(settings: Settings) -> faust.App:
+    throttle_failed_metadata_updates()
     topics = settings.topics
     app = StreamsApp(
         app_id(settings),
@@ -68,7 +94,10 @@ def create_app(settings: Settings) -> faust.App:
             CONSUMED.labels(WORKER, topics.mentions_raw).inc()
             try:
                 mention = Mention.from_json(event.value)
-            except SchemaError as err:
+            except (SchemaError, OverflowError) as err:
+                # OverflowError: a date at the calendar's edge (year 1 at +01:00) overflows
+                # when the validator moves it to UTC, and pydantic does not wrap it; it used
+                # to crash this agent (Faust restarted it; no dead letter was written).
                 ERRORS.labels(WORKER, "schema").inc()
                 await dead_letter(event, f"not a mention: {err}")
                 continue

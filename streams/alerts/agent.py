@@ -25,6 +25,7 @@ from typing import Any
 import faust
 
 from passaparola.config import Settings
+from passaparola.deadletter import envelope
 from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
@@ -58,6 +59,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
     by_brand = app.topic(topics.mentions_by_brand, key_type=bytes, value_type=bytes)
     alerts = app.topic(topics.alerts, key_type=bytes, value_type=bytes)
+    dlq = app.topic(topics.mentions_dlq, key_type=bytes, value_type=bytes)
     partitions = settings.kafka.partitions
     marks = json_table(app, "spike-marks", partitions)
     buckets = json_table(app, "spike-windows", partitions)
@@ -70,13 +72,21 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
         async for event in stream.events():
             try:
                 fields = json.loads(event.value)
-            except ValueError:
-                continue  # enrichment writes this topic; it dead-letters what it cannot read
+                brands = fields.get("brands") or []
+                if not isinstance(brands, list) or not all(isinstance(b, str) and b for b in brands):
+                    raise ValueError("brands is not a list of names")
+            except (ValueError, TypeError, AttributeError):
+                # Not a mention (a tombstone, a JSON list, brands a string): this used to
+                # crash the agent (or route a message to brands "a", "c", "m", "e"). The reply
+                # tracker reads this same topic in this worker and dead-letters anything that
+                # is not a mention, so a count here, and one dead letter per message.
+                DROPPED.labels(WORKER, "not a mention").inc()
+                continue
             if fields.get("author_is_brand"):
                 continue  # the brand's own posts and replies are not buzz about it
             # Which partition it came from: the detector keeps a watermark per source partition.
             source = {SOURCE_HEADER: str(event.message.partition).encode()}
-            for brand in fields.get("brands") or []:
+            for brand in brands:
                 await by_brand.send(key=brand.encode(), value=event.value, headers=source)
 
     def context_keys(brand: str, start: datetime, end: datetime) -> list[str]:
@@ -100,15 +110,32 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
         async for event in stream.events():
             CONSUMED.labels(WORKER, topics.mentions_by_brand).inc()
             try:
+                if not event.message.key:
+                    raise ValueError("no key (the brand)")
                 brand, mention = event.message.key.decode(), Mention.from_json(event.value)
-            except (AttributeError, SchemaError, UnicodeDecodeError) as err:
-                ERRORS.labels(WORKER, "unreadable").inc()
-                log.error("unreadable message skipped", extra={"error": str(err)})
+                partition = _source_partition(event)
+            except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
+                # Skipped with a log line before; a bad source header or a date that
+                # overflows (year 1 at +01:00) crashed the agent. Now: dead letter, with why.
+                await dead_letter(event, f"not a mention by brand: {type(err).__name__}: {err}")
                 continue
-            for doc in observe(brand, mention, _source_partition(event)):
+            try:
+                docs = observe(brand, mention, partition)
+            except Exception as err:  # a bug on one brand's mention must not stop detection for all
+                log.exception("spike detection failed", extra={"brand": brand})
+                await dead_letter(event, f"spike detection failed: {err!r}")
+                continue
+            for doc in docs:
                 await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
                 PRODUCED.labels(WORKER, topics.alerts).inc()
                 log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
+
+    async def dead_letter(event: faust.EventT, reason: str) -> None:
+        msg = event.message
+        ERRORS.labels(WORKER, "unreadable").inc()
+        log.error("unreadable message dead-lettered", extra={"topic": msg.topic, "error": reason})
+        await dlq.send(key=msg.key, value=envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value))
+        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
 
     def observe(brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
         negative = bool(mention.sentiment and mention.sentiment.label == "negative")

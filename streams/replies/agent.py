@@ -17,6 +17,7 @@ from datetime import datetime
 import faust
 
 from passaparola.config import Settings
+from passaparola.deadletter import envelope
 from passaparola.metrics import CONSUMED, ERRORS, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.replies.clock import SlaClock
@@ -35,30 +36,46 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
     ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
     replies = app.topic(topics.replies, key_type=bytes, value_type=bytes)
+    dlq = app.topic(topics.mentions_dlq, key_type=bytes, value_type=bytes)
 
     def events_for(topic: str, key: bytes, value: bytes, state: dict) -> list[dict]:
         if topic == topics.reply_ticks:
-            return tracker.due(state, datetime.fromisoformat(json.loads(value)["now"]))
+            return tracker.due(state, _tick_time(value))
         mention = Mention.from_json(value)
         clock.saw(mention.published_at)
         return tracker.observe(state, mention)
+
+    async def dead_letter(event: faust.EventT, reason: str) -> None:
+        # Unreadable input used to be logged and skipped here, and some of it (a tick that
+        # is a list, a mention dated year 1 at +01:00) crashed the agent (Faust restarted
+        # it, the message was gone). Like enrichment: the dead-letter topic, with why.
+        msg = event.message
+        ERRORS.labels(WORKER, "unreadable").inc()
+        log.error("unreadable message dead-lettered", extra={"topic": msg.topic, "error": reason})
+        await dlq.send(key=msg.key, value=envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value))
+        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
 
     @app.agent(inputs, name="replies")
     async def track(stream: faust.StreamT) -> None:
         async for event in stream.events():
             topic, key = event.message.topic, event.message.key
             CONSUMED.labels(WORKER, topic).inc()
+            what = "tick" if topic == topics.reply_ticks else "mention"
             if not key:
-                continue  # every mention is keyed by its thread; a keyless message has no thread
+                # Mentions and ticks are keyed by thread: a keyless one has no thread, and
+                # it may sit in a partition other than its thread's state.
+                await dead_letter(event, f"not a {what} of a thread: no key")
+                continue
             try:
                 thread = key.decode()  # our thread ids are ASCII; anything else is unreadable
                 state = threads.get(thread) or empty_state()
                 out = events_for(topic, key, event.value, state)
-            except (SchemaError, ValueError, KeyError) as err:  # ValueError covers UnicodeDecodeError
-                # mentions.enriched is written by us; anything unreadable there was already
-                # dead-lettered by enrichment or is a bug: count it and go on.
-                ERRORS.labels(WORKER, "unreadable").inc()
-                log.error("unreadable message skipped", extra={"topic": topic, "error": str(err)})
+            except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
+                await dead_letter(event, f"not a {what}: {type(err).__name__}: {err}")
+                continue
+            except Exception as err:  # a bug on one thread must not stop the tracking of all of them
+                log.exception("reply tracking failed", extra={"topic": topic})
+                await dead_letter(event, f"reply tracking failed: {err!r}")
                 continue
             threads[thread] = state
             for reply_event in out:
@@ -71,3 +88,14 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
         for key, state in list(threads.items()):
             if state and tracker.has_due(state, now):
                 await ticks.send(key=key.encode(), value=json.dumps({"now": now.isoformat()}).encode())
+
+
+def _tick_time(value: bytes | None) -> datetime:
+    """The clock reading of a tick, ``{"now": ISO time with offset}``; ValueError if it is not one
+    (a naive time could not be compared with the items' times)."""
+    tick = json.loads(value) if value is not None else None
+    now = tick.get("now") if isinstance(tick, dict) else None
+    at = datetime.fromisoformat(now) if isinstance(now, str) else None
+    if at is None or at.tzinfo is None:
+        raise ValueError('expected {"now": an ISO time with its UTC offset}')
+    return at

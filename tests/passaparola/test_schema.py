@@ -79,3 +79,14 @@ def test_newer_schema_versions_are_refused_with_advice():
 def test_unknown_fields_from_newer_writers_are_ignored():
     known = make().model_dump(mode="json")
     assert Mention.from_json(json.dumps(known | {"sentiment_v9": 0.3})) == Mention.from_json(json.dumps(known))
+
+
+def test_a_date_that_overflows_in_utc_is_a_schema_error():
+    import json as _json
+
+    from passaparola.schema import Mention, SchemaError
+
+    body = {"platform": "x", "native_id": "1", "source": "s", "author": {"id": "a"},
+            "published_at": "0001-01-01T00:30:00+01:00"}
+    with pytest.raises(SchemaError, match="out of range"):
+        Mention.from_json(_json.dumps(body).encode())
