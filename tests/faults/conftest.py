@@ -1,0 +1,141 @@
+"""Fixtures of the fault-injection suite: services of a module's own, workers as deployed.
+
+A test that stops a broker or fills a disk must not do it to the session's Kafka and
+Elasticsearch, which every other test uses. ``own_kafka`` and ``own_elasticsearch`` start a
+broker or a node beside them, from the same cached download, with free ports and a state
+directory of their own, once per module; stopping and starting them again keeps their data
+directory, as a real restart would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from passaparola.config import Settings
+from passaparola.stack.elasticsearch import ElasticsearchNode
+from passaparola.stack.kafka import KafkaBroker
+from passaparola.stack.process import tail, wait_until
+from passaparola.stack.service import LocalService
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class OwnService:
+    """A service of the local stack that belongs to one test module: start, stop, start again."""
+
+    service: LocalService
+    what: str
+
+    def start(self) -> None:
+        self.service.launch()
+        wait_until(self.service.healthy, what=self.what, timeout_s=180, log=self.service.log, alive=self.service.alive)
+
+    def stop(self) -> None:
+        assert self.service.process.stop(), f"{self.what} was not running"
+
+
+@pytest.fixture(scope="module")
+def own_kafka(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """A Kafka broker for one module (KRaft, combined broker and controller, 512 MB heap)."""
+    stack = base_settings.stack.model_copy(update={
+        "state_dir": tmp_path_factory.mktemp("kafka-state"), "kafka_port": free_port(), "kafka_controller_port": free_port(),
+    })
+    own = OwnService(KafkaBroker(stack), "own Kafka")
+    own.start()
+    yield own
+    own.service.process.stop()
+
+
+@pytest.fixture(scope="module")
+def own_elasticsearch(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """An Elasticsearch node for one module."""
+    stack = base_settings.stack.model_copy(update={
+        "state_dir": tmp_path_factory.mktemp("es-state"), "elasticsearch_port": free_port(),
+        "elasticsearch_transport_port": free_port(),
+    })
+    own = OwnService(ElasticsearchNode(stack), "own Elasticsearch")
+    own.start()
+    yield own
+    own.service.process.stop()
+
+
+@dataclass
+class Workers:
+    """Worker subprocesses started as deployed (``python -m passaparola ...``), each logging to
+    a file; every one still running at the end of the test is stopped (SIGTERM, then SIGKILL)."""
+
+    folder: Path
+    started: list[tuple[subprocess.Popen, Path]] = field(default_factory=list)
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = self.folder / f"{name}.log"
+        with open(log, "ab") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "passaparola", *args], env=env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        self.started.append((proc, log))
+        return proc
+
+    def log_of(self, proc: subprocess.Popen) -> str:
+        (log,) = [log for p, log in self.started if p is proc]
+        return tail(log, 40)
+
+    def assert_alive(self, *procs: subprocess.Popen) -> None:
+        for proc in procs or [p for p, _ in self.started]:
+            assert proc.poll() is None, f"worker {proc.args[3:]} exited with {proc.returncode}:\n{self.log_of(proc)}"
+
+    def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 0.5) -> None:
+        """Poll ``condition`` until true, failing at once if a worker died meanwhile."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.assert_alive()
+            if condition():
+                return
+            assert time.monotonic() < deadline, f"{what}: not reached in {timeout_s:.0f} s"
+            time.sleep(every_s)
+
+    def wait_pending(self, pending: Callable[[], list[str]], timeout_s: float, what: str, every_s: float = 2.0) -> None:
+        """Like :meth:`wait_for`; ``pending`` names what is not done yet, and the failure says it."""
+        left: list[str] = []
+
+        def done() -> bool:
+            left[:] = pending()
+            return not left
+
+        try:
+            self.wait_for(done, timeout_s, what, every_s)
+        except AssertionError as err:
+            raise AssertionError(f"{err}; still pending: {left}") from None
+
+    def stop_all(self) -> None:
+        for proc, _ in self.started:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for proc, _ in self.started:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def workers(tmp_path: Path):
+    running = Workers(tmp_path)
+    yield running
+    running.stop_all()
