@@ -35,8 +35,8 @@ class MentionProducer:
             acks="all",
             enable_idempotence=True,
             compression_type=None if compression == "none" else compression,
-            linger_ms=20,
-            batch_size=256 * 1024,
+            linger_ms=settings.kafka.linger_ms,
+            batch_size=settings.kafka.batch_bytes,
         )
         self._producer = KafkaProducer(**self._config)
         self._failures: list[str] = []

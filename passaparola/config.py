@@ -68,6 +68,10 @@ class KafkaSettings(_Section):
     compression: Literal["gzip", "none"] = Field(default="gzip", description="gzip needs no native codec on any client")
     partitions: int = Field(default=6, ge=1, description="partitions of the topics we create")
     replication_factor: int = Field(default=1, ge=1)
+    # Batching of every producer of ours (ingest, streams): a few ms of linger turns one
+    # produce request per message into one per batch, which is most of a produce's cost.
+    linger_ms: int = Field(default=20, ge=0, description="how long a producer waits to fill a batch")
+    batch_bytes: int = Field(default=256 * 1024, gt=0, description="largest batch per partition a producer sends")
 
 
 class ElasticsearchSettings(_Section):
