@@ -15,11 +15,11 @@ import faust
 from aiokafka.client import AIOKafkaClient
 
 from passaparola.config import Settings
-from passaparola.deadletter import envelope
-from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
+from passaparola.metrics import CONSUMED, DROPPED, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
 from streams.alerts.agent import register_spike_detection
+from streams.dead_letters import dead_letterer
 from streams.flow_control import StreamsApp
 from streams.replies.agent import register_reply_tracker
 
@@ -84,13 +84,7 @@ def create_app(settings: Settings) -> faust.App:
     enricher = Enricher.from_settings(settings)
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)
     enriched = app.topic(topics.mentions_enriched, value_type=bytes, key_type=bytes)
-    dlq = app.topic(topics.mentions_dlq, value_type=bytes, key_type=bytes)
-
-    async def dead_letter(event: faust.EventT, reason: str) -> None:
-        msg = event.message
-        body = envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value)
-        await dlq.send(key=msg.key, value=body)
-        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
+    dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
 
     @app.agent(raw, name="enrich")
     async def enrich_mentions(stream: faust.StreamT) -> None:
@@ -102,15 +96,13 @@ def create_app(settings: Settings) -> faust.App:
                 # OverflowError: a date at the calendar's edge (year 1 at +01:00) overflows
                 # when the validator moves it to UTC, and pydantic does not wrap it; it used
                 # to crash this agent (Faust restarted it; no dead letter was written).
-                ERRORS.labels(WORKER, "schema").inc()
-                await dead_letter(event, f"not a mention: {err}")
+                await dead_letter(event, f"not a mention: {err}", "schema")
                 continue
             try:
                 result = enricher.enrich(mention)
             except Exception as err:  # a bug or a pathological text must not stop the stream
                 log.exception("enrichment failed", extra={"mention_id": mention.id})
-                ERRORS.labels(WORKER, "enrichment").inc()
-                await dead_letter(event, f"enrichment failed: {err!r}")
+                await dead_letter(event, f"enrichment failed: {err!r}", "enrichment")
                 continue
             if not enricher.keeps(result):
                 DROPPED.labels(WORKER, "no brand matched").inc()

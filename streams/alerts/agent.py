@@ -25,12 +25,12 @@ from typing import Any
 import faust
 
 from passaparola.config import Settings
-from passaparola.deadletter import envelope
-from passaparola.metrics import CONSUMED, DROPPED, ERRORS, PRODUCED
+from passaparola.metrics import CONSUMED, DROPPED, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, floor_time
+from streams.dead_letters import dead_letterer
 from streams.tables import json_table
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
     by_brand = app.topic(topics.mentions_by_brand, key_type=bytes, value_type=bytes)
     alerts = app.topic(topics.alerts, key_type=bytes, value_type=bytes)
-    dlq = app.topic(topics.mentions_dlq, key_type=bytes, value_type=bytes)
+    dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
     partitions = settings.kafka.partitions
     marks = json_table(app, "spike-marks", partitions)
     buckets = json_table(app, "spike-windows", partitions)
@@ -129,13 +129,6 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
                 await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
                 PRODUCED.labels(WORKER, topics.alerts).inc()
                 log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
-
-    async def dead_letter(event: faust.EventT, reason: str) -> None:
-        msg = event.message
-        ERRORS.labels(WORKER, "unreadable").inc()
-        log.error("unreadable message dead-lettered", extra={"topic": msg.topic, "error": reason})
-        await dlq.send(key=msg.key, value=envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value))
-        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
 
     def observe(brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
         negative = bool(mention.sentiment and mention.sentiment.label == "negative")

@@ -17,9 +17,9 @@ from datetime import datetime
 import faust
 
 from passaparola.config import Settings
-from passaparola.deadletter import envelope
-from passaparola.metrics import CONSUMED, ERRORS, PRODUCED
+from passaparola.metrics import CONSUMED, PRODUCED
 from passaparola.schema import Mention, SchemaError
+from streams.dead_letters import dead_letterer
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
 from streams.tables import json_table
@@ -36,7 +36,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
     ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
     replies = app.topic(topics.replies, key_type=bytes, value_type=bytes)
-    dlq = app.topic(topics.mentions_dlq, key_type=bytes, value_type=bytes)
+    dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
 
     def events_for(topic: str, key: bytes, value: bytes, state: dict) -> list[dict]:
         if topic == topics.reply_ticks:
@@ -44,16 +44,6 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
         mention = Mention.from_json(value)
         clock.saw(mention.published_at)
         return tracker.observe(state, mention)
-
-    async def dead_letter(event: faust.EventT, reason: str) -> None:
-        # Unreadable input used to be logged and skipped here, and some of it (a tick that
-        # is a list, a mention dated year 1 at +01:00) crashed the agent (Faust restarted
-        # it, the message was gone). Like enrichment: the dead-letter topic, with why.
-        msg = event.message
-        ERRORS.labels(WORKER, "unreadable").inc()
-        log.error("unreadable message dead-lettered", extra={"topic": msg.topic, "error": reason})
-        await dlq.send(key=msg.key, value=envelope(reason, WORKER, msg.topic, msg.partition, msg.offset, msg.key, event.value))
-        PRODUCED.labels(WORKER, topics.mentions_dlq).inc()
 
     @app.agent(inputs, name="replies")
     async def track(stream: faust.StreamT) -> None:
