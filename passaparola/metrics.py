@@ -49,3 +49,13 @@ def serve(port: int, healthy: Callable[[], bool] = lambda: True, host: str = "12
     server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     return server
+
+
+#: How often workers refresh the lag gauge: lag moves slowly next to a scrape interval.
+LAG_EVERY_S = 5.0
+
+
+def set_lag(worker: str, lags: dict[tuple[str, int], int]) -> None:
+    """``(topic, partition) -> messages behind the partition's end`` into the lag gauge."""
+    for (topic, partition), lag in lags.items():
+        LAG.labels(worker, topic, str(partition)).set(max(0, lag))

@@ -31,7 +31,7 @@ from kafka.structs import OffsetAndMetadata
 
 from passaparola.config import Settings
 from passaparola.deadletter import envelope
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, ERRORS, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
 from sinks.base import Batching, Record, Rejected, Sink, TransientError
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class SinkWorker:
         )
         self._lanes = [_Lane() for _ in range(batching.lanes)]
         self._blocked_since: float | None = None
+        self._lag_reported = 0.0
         self._lane_index: dict[tuple[str, int], int] = {}
         self._pool = ThreadPoolExecutor(max_workers=batching.lanes, thread_name_prefix=f"{name}-lane")
 
@@ -156,7 +157,20 @@ class SinkWorker:
             for msg in batch:
                 records.append(Record(msg.topic, msg.partition, msg.offset, msg.key, msg.value))
                 CONSUMED.labels(self.name, msg.topic).inc()
+        self._report_lag()
         return records
+
+    def _report_lag(self) -> None:
+        """Behind how many messages each assigned partition is (end minus what we read)."""
+        if time.monotonic() - self._lag_reported < LAG_EVERY_S:
+            return
+        self._lag_reported = time.monotonic()
+        lags = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)  # known after a fetch from that partition
+            if end is not None:
+                lags[(tp.topic, tp.partition)] = end - self._consumer.position(tp)
+        set_lag(self.name, lags)
 
     def _backed_up(self) -> bool:
         """A lane is writing and already holds two batches more: read no further for now."""

@@ -21,6 +21,7 @@ from streams.enrichment.enricher import Enricher
 from streams.alerts.agent import register_spike_detection
 from streams.dead_letters import dead_letterer
 from streams.flow_control import StreamsApp
+from streams.operability import register_lag_reporter
 from streams.replies.agent import register_reply_tracker
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def create_app(settings: Settings) -> faust.App:
             await enriched.send(key=event.message.key, value=result.to_json())
             PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
 
+    register_lag_reporter(app)
     register_reply_tracker(app, settings)
     register_spike_detection(app, settings)
     return app

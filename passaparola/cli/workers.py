@@ -28,11 +28,12 @@ def streams_worker() -> None:
     from faust import Worker
 
     from streams.app import create_app
+    from streams.operability import healthy
 
     cfg = settings()
     ensure_topics(cfg)
-    serve(cfg.metrics_port, host=cfg.metrics_host)
     app = create_app(cfg)
+    serve(cfg.metrics_port, healthy=lambda: healthy(app), host=cfg.metrics_host)
     # override_logging=False: keep our JSON log lines instead of Faust's own format.
     Worker(app, loglevel=cfg.log_level.lower(), quiet=True, override_logging=False).execute_from_commandline()
 

@@ -78,3 +78,65 @@ def test_the_worker_enriches_drops_unmatched_and_dead_letters_the_rest(settings:
     reasons = sorted(json.loads(m.value)["reason"] for m in letters)
     assert len(reasons) == 2 and all(r.startswith("not a mention: ") for r in reasons)
     assert any("Invalid JSON" in r for r in reasons) and any("native_id" in r for r in reasons)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _scrape(port: int, path: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _lag_lines(text: str, worker: str, topic: str) -> list[float]:
+    prefix = "passaparola_consumer_lag{"
+    return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line.startswith(prefix) and f'worker="{worker}"' in line and f'topic="{topic}"' in line]
+
+
+@pytest.mark.parametrize("worker_args,worker,topic_name", [
+    (["streams", "worker"], "streams", "mentions_raw"),
+    (["sink", "run"], "sink", "mentions_enriched"),
+])
+def test_workers_report_lag_and_health(settings: Settings, worker_env: dict, tmp_path, worker_args, worker, topic_name):
+    """/healthz answers 200 while the worker runs; /metrics carries the consumer lag of each
+    partition it reads, which falls to 0 once it has read what was produced."""
+    ensure_topics(settings)
+    topic = getattr(settings.topics, topic_name)
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
+    for i in range(30):
+        m = Mention(platform="bluesky", native_id=f"l{i}", source="t", author=Author(id="a"), text=TEXTS[0].format(i=i),
+                    published_at=datetime(2026, 1, 1, tzinfo=timezone.utc), brands=["aurora"], brand="aurora")
+        producer.send(topic, key=m.thread_id.encode(), value=m.to_json())
+    producer.flush()
+    port = _free_port()
+    env = {**worker_env, "PASSAPAROLA_METRICS_PORT": str(port)}
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "passaparola", *worker_args], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        lags, deadline = [], time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            status, text = _scrape(port, "/metrics")
+            lags = _lag_lines(text, worker, topic)
+            if status == 200 and len(lags) == settings.kafka.partitions and not any(lags):
+                break
+            time.sleep(1)
+        assert lags and len(lags) == settings.kafka.partitions and not any(lags), (lags, log.read_text()[-2000:])
+        assert _scrape(port, "/healthz")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(30)
