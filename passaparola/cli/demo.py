@@ -64,6 +64,8 @@ def demo(
     for what, command in example_queries(cfg.elasticsearch.url, read_alias):
         console.print(f"  [dim]# {what}[/dim]")
         console.print(f"  {command}", soft_wrap=True, highlight=False, markup=False)  # one line: copy and paste
+    console.print("Dashboards: with docker compose, Grafana at http://127.0.0.1:3000 (folder Passaparola); "
+                  "or provision your own Grafana: passaparola dashboards provision --url URL")
     console.print("Stop the local services with: passaparola stack down")
 
 
