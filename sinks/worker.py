@@ -85,6 +85,7 @@ class SinkWorker:
         self._lanes = [_Lane() for _ in range(batching.lanes)]
         self._blocked_since: float | None = None
         self._lag_reported = 0.0
+        self._read_to: dict[tuple[str, int], int] = {}  # next offset to read, per partition
         self._lane_index: dict[tuple[str, int], int] = {}
         self._pool = ThreadPoolExecutor(max_workers=batching.lanes, thread_name_prefix=f"{name}-lane")
 
@@ -157,19 +158,24 @@ class SinkWorker:
             for msg in batch:
                 records.append(Record(msg.topic, msg.partition, msg.offset, msg.key, msg.value))
                 CONSUMED.labels(self.name, msg.topic).inc()
+            if batch:
+                self._read_to[(batch[-1].topic, batch[-1].partition)] = batch[-1].offset + 1
         self._report_lag()
         return records
 
     def _report_lag(self) -> None:
-        """Behind how many messages each assigned partition is (end minus what we read)."""
+        """Behind how many messages each assigned partition is: its end (known from the last
+        fetch, no request) minus the next offset we read. ``consumer.position`` is not used:
+        it may ask the group coordinator, a network round trip inside the poll loop."""
         if time.monotonic() - self._lag_reported < LAG_EVERY_S:
             return
         self._lag_reported = time.monotonic()
         lags = {}
         for tp in self._consumer.assignment():
-            end = self._consumer.highwater(tp)  # known after a fetch from that partition
-            if end is not None:
-                lags[(tp.topic, tp.partition)] = end - self._consumer.position(tp)
+            end = self._consumer.highwater(tp)
+            read_to = self._read_to.get((tp.topic, tp.partition))
+            if end is not None and (read_to is not None or end == 0):
+                lags[(tp.topic, tp.partition)] = end - (read_to or 0)
         set_lag(self.name, lags)
 
     def _backed_up(self) -> bool:
