@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from kafka import KafkaProducer
@@ -31,6 +29,7 @@ from sinks.elasticsearch import alias
 from sinks.webhook import slack_message
 from streams.alerts.agent import SOURCE_HEADER
 from streams.app import app_id
+from tests.sinks.test_webhook import Hook  # the recording webhook stand-in, failures=0
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -256,28 +255,6 @@ def test_sink_dead_letters_poison_on_each_of_its_topics_and_goes_on(settings: Se
     assert_dead_lettered(producer.poison, letters(settings, t.sink_dlq), {"sink"})
     ids = {h["_id"] for h in es.search(index=alias(prefix), size=200, source=False)["hits"]["hits"]}
     assert ids == {m.id for m in before + after}
-
-
-class Hook:
-    """A chat webhook stand-in that records what it is sent."""
-
-    def __init__(self):
-        self.posts: list[dict] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                hook.posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/B000"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def test_webhook_notifier_dead_letters_poison_alerts_and_goes_on(settings: Settings, worker_env, workers):
