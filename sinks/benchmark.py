@@ -12,6 +12,7 @@ from elasticsearch import NotFoundError
 from elasticsearch.helpers import parallel_bulk
 
 from ingest.producer import MentionProducer
+from passaparola.benchmarks.e2e import clean
 from passaparola.config import Settings, TopicSettings
 from passaparola.demo.generator import DEMO_BRANDS, generate
 from passaparola.elastic import connect
@@ -81,7 +82,7 @@ def through_the_sink(settings: Settings, mentions: list[Mention], batch: int) ->
     finally:
         worker.stop()
         thread.join()
-        _clean(cfg, tag)
+        clean(cfg, tag)
     return len(mentions) / (last - first)
 
 
@@ -103,22 +104,8 @@ def straight_parallel_bulk(settings: Settings, mentions: list[Mention], batch: i
     es.indices.refresh(index=alias(tag))
     elapsed = time.perf_counter() - start
     assert es.count(index=alias(tag))["count"] == len(mentions)
-    _clean(cfg, tag)
+    clean(cfg, tag)
     return len(mentions) / elapsed
-
-
-def _clean(settings: Settings, tag: str) -> None:
-    from kafka import KafkaAdminClient
-
-    es = connect(settings)
-    for name in es.indices.get(index=f"{tag}-*"):
-        es.indices.delete(index=name)
-    es.indices.delete_index_template(name=f"{tag}-*")
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    topics = [t for t in admin.list_topics() if t.startswith(tag)]
-    if topics:
-        admin.delete_topics(topics)
-    admin.close()
 
 
 def bench_sink(settings: Settings, documents: int = 50_000, batch: int = 1000) -> SinkFigures:

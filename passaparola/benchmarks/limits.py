@@ -58,29 +58,26 @@ def kafka_consume(settings: Settings, topic: str, count: int) -> float:
         consumer.close()
 
 
-def enrich_one_core(mentions: list[Mention]) -> float:
-    """Mentions per second through the pure enrichment in this process (one core)."""
+def enrich_one_core(mentions: list[Mention]) -> tuple[float, list[Mention]]:
+    """Mentions per second through the pure enrichment in this process (one core), and the
+    enriched mentions (the documents of the bulk measurement)."""
     from passaparola.demo.generator import DEMO_BRANDS
     from streams.enrichment.enricher import Enricher
 
     enricher = Enricher(DEMO_BRANDS)
     start = time.perf_counter()
-    for mention in mentions:
-        enricher.enrich(mention)
-    return len(mentions) / (time.perf_counter() - start)
+    enriched = [enricher.enrich(mention) for mention in mentions]
+    return len(mentions) / (time.perf_counter() - start), enriched
 
 
 def measure(settings: Settings, mentions: list[Mention]) -> Limits:
     """Every limit over the same mentions (``settings`` are a scratch namespace's)."""
     from sinks.benchmark import straight_parallel_bulk
-    from streams.enrichment.enricher import Enricher
-    from passaparola.demo.generator import DEMO_BRANDS
 
     payloads = [m.to_json() for m in mentions]
     topic = f"{settings.kafka.client_id}.limits"
     produce = kafka_produce(settings, topic, payloads)
     consume = kafka_consume(settings, topic, len(payloads))
-    enrich = enrich_one_core(mentions)
-    enricher = Enricher(DEMO_BRANDS)
-    bulk = straight_parallel_bulk(settings, [enricher.enrich(m) for m in mentions], 1000)
+    enrich, enriched = enrich_one_core(mentions)
+    bulk = straight_parallel_bulk(settings, enriched, 1000)
     return Limits(produce, consume, enrich, bulk, sum(map(len, payloads)) / len(payloads))

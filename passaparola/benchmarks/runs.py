@@ -28,13 +28,13 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
     try:
         with Pipeline(cfg, logs / cfg.kafka.client_id) as pipeline:
             produce_paced(cfg, warmup, rate, None)
-            wait_searchable(cfg, [m.id for m in warmup], pipeline, timeout_s=180)
+            wait_searchable(cfg, len(warmup), pipeline, timeout_s=180)
             report(f"warm: {WARMUP} mentions searchable; offering {rate:,.0f}/s for {duration_s:.0f} s")
             cpu_before, watcher = pipeline.cpu_seconds(), ProbeWatcher(cfg)
             watcher.start()
             started = time.time()
             sending_s = produce_paced(cfg, measured, rate, watcher)
-            visible_at = wait_searchable(cfg, [m.id for m in measured], pipeline, timeout_s=duration_s + 300)
+            visible_at = wait_searchable(cfg, len(stream), pipeline, timeout_s=duration_s + 300)
             watcher.stop()
             wall = visible_at - started
             cpu = {name: (used - cpu_before[name]) / wall for name, used in pipeline.cpu_seconds().items()}
