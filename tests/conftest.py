@@ -88,11 +88,10 @@ def settings(local_stack: LocalStack, base_settings: Settings, tag: str) -> Sett
 @pytest.fixture
 def worker_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a worker subprocess exactly this test's settings."""
-    env = {**os.environ, "PASSAPAROLA_KAFKA__CLIENT_ID": settings.kafka.client_id}
+    from passaparola.demo.namespace import worker_env as namespaced_env
+
+    env = namespaced_env(settings, dict(os.environ))  # client id, topics, index prefix
     env["PASSAPAROLA_KAFKA__PARTITIONS"] = str(settings.kafka.partitions)
-    env["PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX"] = settings.elasticsearch.index_prefix
-    for name, value in settings.topics.model_dump().items():
-        env[f"PASSAPAROLA_TOPICS__{name.upper()}"] = value
     return env
 
 
