@@ -161,6 +161,13 @@ class BusinessHours(_Section):
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="0 is Monday")
 
 
+class StreamsSettings(_Section):
+    """How the stateful stream agents (reply tracking, spike detection) take their events."""
+
+    batch_max: int = Field(default=500, ge=1, description="most events handled as one batch")
+    batch_wait_s: float = Field(default=0.1, gt=0, description="longest wait for a batch to fill")
+
+
 class ReplySettings(_Section):
     """How soon a brand should answer, per intent, in business hours."""
 
@@ -289,6 +296,7 @@ class Settings(BaseSettings):
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    streams: StreamsSettings = Field(default_factory=StreamsSettings)
     secrets: Secrets = Field(default_factory=Secrets)
 
     @model_validator(mode="after")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import faust
 from aiokafka.client import AIOKafkaClient
 
 from passaparola.config import Settings
-from passaparola.metrics import CONSUMED, DROPPED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
 from streams.alerts.agent import register_spike_detection
@@ -89,28 +90,34 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(raw, name="enrich")
     async def enrich_mentions(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            CONSUMED.labels(WORKER, topics.mentions_raw).inc()
-            try:
-                mention = Mention.from_json(event.value)
-            except (SchemaError, OverflowError) as err:
-                # OverflowError: a date at the calendar's edge (year 1 at +01:00) overflows
-                # when the validator moves it to UTC, and pydantic does not wrap it; it used
-                # to crash this agent (Faust restarted it; no dead letter was written).
-                await dead_letter(event, f"not a mention: {err}", "schema")
-                continue
-            try:
-                result = enricher.enrich(mention)
-            except Exception as err:  # a bug or a pathological text must not stop the stream
-                log.exception("enrichment failed", extra={"mention_id": mention.id})
-                await dead_letter(event, f"enrichment failed: {err!r}", "enrichment")
-                continue
-            if not enricher.keeps(result):
-                DROPPED.labels(WORKER, "no brand matched").inc()
-                continue
-            # Same key as on mentions.raw: a thread stays in one partition, in order.
-            await enriched.send(key=event.message.key, value=result.to_json())
-            PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
+        async for events in stream.take_events(settings.streams.batch_max, settings.streams.batch_wait_s):
+            started = time.perf_counter()
+            for event in events:
+                await enrich_one(event)
+            BATCH_SECONDS.labels(WORKER).observe(time.perf_counter() - started)
+
+    async def enrich_one(event: faust.EventT) -> None:
+        CONSUMED.labels(WORKER, topics.mentions_raw).inc()
+        try:
+            mention = Mention.from_json(event.value)
+        except (SchemaError, OverflowError) as err:
+            # OverflowError: a date at the calendar's edge (year 1 at +01:00) overflows
+            # when the validator moves it to UTC, and pydantic does not wrap it; it used
+            # to crash this agent (Faust restarted it; no dead letter was written).
+            await dead_letter(event, f"not a mention: {err}", "schema")
+            return
+        try:
+            result = enricher.enrich(mention)
+        except Exception as err:  # a bug or a pathological text must not stop the stream
+            log.exception("enrichment failed", extra={"mention_id": mention.id})
+            await dead_letter(event, f"enrichment failed: {err!r}", "enrichment")
+            return
+        if not enricher.keeps(result):
+            DROPPED.labels(WORKER, "no brand matched").inc()
+            return
+        # Same key as on mentions.raw: a thread stays in one partition, in order.
+        await enriched.send(key=event.message.key, value=result.to_json())
+        PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
 
     register_lag_reporter(app)
     register_reply_tracker(app, settings)

@@ -19,19 +19,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import faust
 
 from passaparola.config import Settings
-from passaparola.metrics import CONSUMED, DROPPED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, floor_time
 from streams.dead_letters import dead_letterer
-from streams.tables import json_table
+from streams.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
 WORKER = "alerts"
@@ -53,7 +55,7 @@ def _source_partition(event: faust.EventT) -> int:
 
 
 def register_spike_detection(app: faust.App, settings: Settings) -> None:
-    topics, cfg = settings.topics, settings.alerts
+    topics, cfg, batching = settings.topics, settings.alerts, settings.streams
     lateness = timedelta(seconds=cfg.lateness_s)
     context_span = timedelta(hours=cfg.context_hours)
     enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
@@ -96,65 +98,78 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             bucket += CONTEXT_BUCKET
         return keys
 
-    def explained(brand: str, alert: dict[str, Any], size: timedelta) -> dict[str, Any]:
+    def explained(contexts_now: MutableMapping[str, Any], brand: str, alert: dict[str, Any],
+                  size: timedelta) -> dict[str, Any]:
         end = datetime.fromisoformat(alert["at"])
         start = end - size
-        inside = [c for k in context_keys(brand, start, end) if (c := contexts.get(k))]
-        before = [c for k in context_keys(brand, start - context_span, start) if (c := contexts.get(k))]
+        inside = [c for k in context_keys(brand, start, end) if (c := contexts_now.get(k))]
+        before = [c for k in context_keys(brand, start - context_span, start) if (c := contexts_now.get(k))]
         doc = {**alert, "brand": brand, "window_start": start.isoformat(), "window_end": alert["at"]}
         doc.update(explain(doc, inside, before), id=alert_id(brand, alert["kind"], alert["window"], end))
         return doc
 
     @app.agent(by_brand, name="alerts-detect")
     async def detect(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            CONSUMED.labels(WORKER, topics.mentions_by_brand).inc()
-            try:
-                if not event.message.key:
-                    raise ValueError("no key (the brand)")
-                brand, mention = event.message.key.decode(), Mention.from_json(event.value)
-                partition = _source_partition(event)
-            except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
-                # Skipped with a log line before; a bad source header or a date that
-                # overflows (year 1 at +01:00) crashed the agent. Now: dead letter, with why.
-                await dead_letter(event, f"not a mention by brand: {type(err).__name__}: {err}")
-                continue
-            try:
-                docs = observe(brand, mention, partition)
-            except Exception as err:  # a bug on one brand's mention must not stop detection for all
-                log.exception("spike detection failed", extra={"brand": brand})
-                await dead_letter(event, f"spike detection failed: {err!r}")
-                continue
-            for doc in docs:
-                await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
-                PRODUCED.labels(WORKER, topics.alerts).inc()
-                log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
+        async for events in stream.take_events(batching.batch_max, batching.batch_wait_s):
+            started = time.perf_counter()
+            batch = TableBatch(marks, buckets, detectors, contexts)
+            for event in events:
+                batch.at(event.message.partition)
+                await detect_one(event, batch)
+            batch.flush()
+            BATCH_SECONDS.labels(WORKER).observe(time.perf_counter() - started)
 
-    def observe(brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
+    async def detect_one(event: faust.EventT, batch: TableBatch) -> None:
+        CONSUMED.labels(WORKER, topics.mentions_by_brand).inc()
+        try:
+            if not event.message.key:
+                raise ValueError("no key (the brand)")
+            brand, mention = event.message.key.decode(), Mention.from_json(event.value)
+            partition = _source_partition(event)
+        except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
+            # Skipped with a log line before; a bad source header or a date that
+            # overflows (year 1 at +01:00) crashed the agent. Now: dead letter, with why.
+            await dead_letter(event, f"not a mention by brand: {type(err).__name__}: {err}")
+            return
+        try:
+            docs = observe(batch, brand, mention, partition)
+        except Exception as err:  # a bug on one brand's mention must not stop detection for all
+            log.exception("spike detection failed", extra={"brand": brand})
+            await dead_letter(event, f"spike detection failed: {err!r}")
+            return
+        for doc in docs:
+            await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
+            PRODUCED.labels(WORKER, topics.alerts).inc()
+            log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
+
+    def observe(batch: TableBatch, brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
         negative = bool(mention.sentiment and mention.sentiment.label == "negative")
+        contexts_now, marks_now = batch[contexts], batch[marks]
         key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"
-        context = contexts.get(key) or empty_context()
+        context = contexts_now.get(key) or empty_context()
         add_mention(context, mention)
-        contexts[key] = context
-        windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks.get(brand), buckets, lateness, cfg.idle_s)
+        contexts_now[key] = context
+        windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks_now.get(brand), batch[buckets], lateness,
+                                   cfg.idle_s)
         closed = windows.add(mention.published_at, negative, partition)
-        marks[brand] = windows.state
+        marks_now[brand] = windows.state
         if windows.late:
             DROPPED.labels(WORKER, "late for its window").inc(windows.late)
         docs = []
         for window, end, count, neg in closed:
-            docs += close_window(brand, window, end, count, neg)
+            docs += close_window(batch, brand, window, end, count, neg)
         return docs
 
-    def close_window(brand: str, window: str, end: datetime, count: int, negative: int) -> list[dict[str, Any]]:
-        key = f"{brand}|{window}"
-        state = detectors.get(key)
+    def close_window(batch: TableBatch, brand: str, window: str, end: datetime, count: int,
+                     negative: int) -> list[dict[str, Any]]:
+        key, contexts_now, detectors_now = f"{brand}|{window}", batch[contexts], batch[detectors]
+        state = detectors_now.get(key)
         detector = SpikeDetector.from_state(state, cfg.detector) if state else SpikeDetector(window, cfg.detector)
         raised = detector.observe(end, count, negative)
-        detectors[key] = detector.to_state()
+        detectors_now[key] = detector.to_state()
         if detector.size == CONTEXT_BUCKET:  # once per 5 minutes of stream time: drop what is too old
             horizon = end - context_span - CONTEXT_BUCKET
             for stale in context_keys(brand, horizon - timedelta(hours=2), horizon):
-                if stale in contexts:
-                    del contexts[stale]
-        return [explained(brand, a.to_dict(), detector.size) for a in raised]
+                if stale in contexts_now:
+                    del contexts_now[stale]
+        return [explained(contexts_now, brand, a.to_dict(), detector.size) for a in raised]

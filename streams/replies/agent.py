@@ -12,24 +12,26 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import MutableMapping
 from datetime import datetime
 
 import faust
 
 from passaparola.config import Settings
-from passaparola.metrics import CONSUMED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, PRODUCED
 from passaparola.schema import Mention, SchemaError
 from streams.dead_letters import dead_letterer
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
-from streams.tables import json_table
+from streams.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
 WORKER = "replies"
 
 
 def register_reply_tracker(app: faust.App, settings: Settings) -> None:
-    topics = settings.topics
+    topics, batching = settings.topics, settings.streams
     tracker = ReplyTracker(settings.replies, settings.brands)
     clock = SlaClock(settings.replies.clock_grace_s)
     threads = json_table(app, "reply-threads", settings.kafka.partitions)
@@ -47,30 +49,39 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
 
     @app.agent(inputs, name="replies")
     async def track(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            topic, key = event.message.topic, event.message.key
-            CONSUMED.labels(WORKER, topic).inc()
-            what = "tick" if topic == topics.reply_ticks else "mention"
-            if not key:
-                # Mentions and ticks are keyed by thread: a keyless one has no thread, and
-                # it may sit in a partition other than its thread's state.
-                await dead_letter(event, f"not a {what} of a thread: no key")
-                continue
-            try:
-                thread = key.decode()  # our thread ids are ASCII; anything else is unreadable
-                state = threads.get(thread) or empty_state()
-                out = events_for(topic, key, event.value, state)
-            except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
-                await dead_letter(event, f"not a {what}: {type(err).__name__}: {err}")
-                continue
-            except Exception as err:  # a bug on one thread must not stop the tracking of all of them
-                log.exception("reply tracking failed", extra={"topic": topic})
-                await dead_letter(event, f"reply tracking failed: {err!r}")
-                continue
-            threads[thread] = state
-            for reply_event in out:
-                await replies.send(key=key, value=json.dumps(reply_event, ensure_ascii=False).encode())
-                PRODUCED.labels(WORKER, topics.replies).inc()
+        async for events in stream.take_events(batching.batch_max, batching.batch_wait_s):
+            started = time.perf_counter()
+            batch = TableBatch(threads)
+            for event in events:
+                batch.at(event.message.partition)
+                await track_one(event, batch[threads])
+            batch.flush()
+            BATCH_SECONDS.labels(WORKER).observe(time.perf_counter() - started)
+
+    async def track_one(event: faust.EventT, states: MutableMapping[str, dict]) -> None:
+        topic, key = event.message.topic, event.message.key
+        CONSUMED.labels(WORKER, topic).inc()
+        what = "tick" if topic == topics.reply_ticks else "mention"
+        if not key:
+            # Mentions and ticks are keyed by thread: a keyless one has no thread, and
+            # it may sit in a partition other than its thread's state.
+            await dead_letter(event, f"not a {what} of a thread: no key")
+            return
+        try:
+            thread = key.decode()  # our thread ids are ASCII; anything else is unreadable
+            state = states.get(thread) or empty_state()
+            out = events_for(topic, key, event.value, state)
+        except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
+            await dead_letter(event, f"not a {what}: {type(err).__name__}: {err}")
+            return
+        except Exception as err:  # a bug on one thread must not stop the tracking of all of them
+            log.exception("reply tracking failed", extra={"topic": topic})
+            await dead_letter(event, f"reply tracking failed: {err!r}")
+            return
+        states[thread] = state
+        for reply_event in out:
+            await replies.send(key=key, value=json.dumps(reply_event, ensure_ascii=False).encode())
+            PRODUCED.labels(WORKER, topics.replies).inc()
 
     @app.timer(settings.replies.tick_s, name="reply-sla-ticks")
     async def tick() -> None:
