@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -122,9 +123,20 @@ def wait_quiet(settings: Settings, topic: str, quiet_s: float = 2.0) -> None:
         consumer.close()
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for a SIGTERM when the parent dies. A demo or a
+    benchmark killed by ``timeout`` or SIGKILL never reaches its clean-up, and its workers
+    went on running (and consuming a core) for hours."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @dataclass
 class Worker:
-    """A worker subprocess, started by the demo like a deployment would start it."""
+    """A worker subprocess, started by the demo like a deployment would start it; it is
+    stopped when the process that started it dies (on Linux)."""
 
     name: str
     args: list[str]
@@ -136,7 +148,8 @@ class Worker:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env
+                [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
 
     def check(self) -> None:

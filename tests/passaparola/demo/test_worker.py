@@ -1,0 +1,52 @@
+"""Workers started by the demo or a benchmark do not outlive the process that started them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+
+DRIVER = """
+import sys, time
+from pathlib import Path
+from passaparola.demo.pipeline import Worker
+worker = Worker("streams", ["streams", "worker"], Path(sys.argv[1]), env=None)
+worker.start()
+print(worker.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_stops_when_its_driver_is_killed(tmp_path):
+    # A broker nobody listens on: the worker keeps retrying, as long-lived as a real one.
+    env = {**os.environ, "PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:1",
+           "PASSAPAROLA_STACK__STATE_DIR": str(tmp_path)}
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / "worker.log")], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    worker_pid = int(driver.stdout.readline())
+    try:
+        time.sleep(1)
+        assert _alive(worker_pid), (tmp_path / "worker.log").read_text()
+        driver.send_signal(signal.SIGKILL)
+        driver.wait()
+        deadline = time.monotonic() + 30
+        while _alive(worker_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker_pid), "the worker outlived its driver"
+    finally:
+        if _alive(worker_pid):
+            os.kill(worker_pid, signal.SIGKILL)
