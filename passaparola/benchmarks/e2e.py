@@ -80,14 +80,17 @@ class Pipeline:
 
     settings: Settings
     logs: Path
+    streams_workers: int = 1
     workers: list[Worker] = field(default_factory=list)
 
     def __enter__(self) -> Pipeline:
         ensure_topics(self.settings)
         ElasticsearchSink.from_settings(self.settings).setup()
         env = bench_env(self.settings)
-        self.workers = [Worker("streams", ["streams", "worker"], self.logs / "streams.log", env),
-                        Worker("sink", ["sink", "run"], self.logs / "sink.log", env)]
+        # More than one streams worker: one consumer group, the partitions shared among them.
+        self.workers = [Worker(name, ["streams", "worker"], self.logs / f"{name}.log", env)
+                        for name in _names("streams", self.streams_workers)]
+        self.workers.append(Worker("sink", ["sink", "run"], self.logs / "sink.log", env))
         for worker in self.workers:
             worker.start()
         return self
@@ -113,6 +116,10 @@ class Pipeline:
     def __exit__(self, *exc: object) -> None:
         for worker in self.workers:
             worker.stop()
+
+
+def _names(kind: str, count: int) -> list[str]:
+    return [kind] if count == 1 else [f"{kind}-{n}" for n in range(1, count + 1)]
 
 
 def _cpu_seconds(pid: int) -> float:

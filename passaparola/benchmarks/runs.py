@@ -19,14 +19,14 @@ WARMUP = 500  # mentions through the pipeline before measuring: group joins, fir
 Report = Callable[[str], None]
 
 
-def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, report: Report) -> dict:
+def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, report: Report, streams_workers: int = 1) -> dict:
     """Offer ``rate`` mentions/s for ``duration_s``; throughput, latency and CPU per worker."""
     cfg = scratch_settings(settings, "e2e")
     count = int(rate * duration_s)
     stream = bench_stream(WARMUP + count)
     warmup, measured = stream[:WARMUP], stream[WARMUP:]
     try:
-        with Pipeline(cfg, logs / cfg.kafka.client_id) as pipeline:
+        with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers) as pipeline:
             produce_paced(cfg, warmup, rate, None)
             wait_searchable(cfg, len(warmup), pipeline, timeout_s=180)
             report(f"warm: {WARMUP} mentions searchable; offering {rate:,.0f}/s for {duration_s:.0f} s")
@@ -54,7 +54,8 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
     }
 
 
-def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_python: str | None = None) -> dict:
+def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_python: str | None = None,
+             streams_workers: int = 1) -> dict:
     """``count`` mentions waiting on a topic; how fast our workers, then the quix-streams
     peer, make them all searchable (steady state: first document visible to the last)."""
     cfg = scratch_settings(settings, "race")
@@ -66,7 +67,7 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
         with MentionProducer(cfg, worker="bench") as producer:
             for mention in stream:
                 producer.send(mention)
-        with Pipeline(cfg, logs / cfg.kafka.client_id) as pipeline:
+        with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers) as pipeline:
             ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
         report(f"catch-up, our workers: {ours:,.0f} mentions/s")
         result = {"mentions": count, "ours_per_s": round(ours)}

@@ -95,6 +95,7 @@ def bench_e2e(
     race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
     limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
     peer_python: str = typer.Option(".venv-bench/bin/python", help="Python of the venv with the quix-streams peer (make bench)"),
+    streams_workers: int = typer.Option(1, min=1, help="streams worker processes in the pipeline (one consumer group)"),
     out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
 ) -> None:
     """The full pipeline (streams and sink workers as deployed) under a steady load, its
@@ -111,10 +112,10 @@ def bench_e2e(
     say = lambda line: console.print(f"  {line}")  # noqa: E731
     console.print(f"sustained run: {rate:,.0f} mentions/s for {duration:.0f} s")
     figures = {"machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-               "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    figures["sustained"] = sustained(cfg, rate, duration, logs, say)
+               "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "streams_workers": streams_workers}
+    figures["sustained"] = sustained(cfg, rate, duration, logs, say, streams_workers)
     console.print(f"catch-up race: {race:,} mentions waiting on a topic")
-    figures["catch_up"] = catch_up(cfg, race, logs, say, peer_python)
+    figures["catch_up"] = catch_up(cfg, race, logs, say, peer_python, streams_workers)
     console.print(f"machine limits over {limit_count:,} mentions")
     figures["limits"] = machine_limits(cfg, limit_count)
     _print_e2e(figures)
