@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import Settings, TopicSettings, load_settings
+from passaparola.config import Settings, load_settings
 from passaparola.stack import LocalStack
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -35,10 +35,9 @@ def local_stack(base_settings: Settings):
 
 def unique_settings(base: Settings, tag: str) -> Settings:
     """Settings whose topics, groups and indices belong to one test only."""
-    topics = TopicSettings(**{name: f"{tag}.{value}" for name, value in base.topics.model_dump().items()})
-    kafka = base.kafka.model_copy(update={"client_id": tag, "partitions": 3})
-    es = base.elasticsearch.model_copy(update={"index_prefix": tag})
-    return base.model_copy(update={"topics": topics, "kafka": kafka, "elasticsearch": es})
+    from passaparola.demo.namespace import namespaced
+
+    return namespaced(base, f"{tag}.", tag, tag, partitions=3)
 
 
 @pytest.fixture(scope="session")

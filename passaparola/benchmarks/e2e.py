@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ingest.producer import MentionProducer
 from passaparola.config import Settings
-from passaparola.demo.namespace import worker_env
+from passaparola.demo.namespace import namespaced, worker_env
 from passaparola.demo.pipeline import Worker
 from passaparola.elastic import connect
 from passaparola.schema import Mention
@@ -38,12 +38,7 @@ _PLACEHOLDER_TEXT = b'"fetched_at":"1999-09-09T09:09:09.999999Z"'
 def scratch_settings(settings: Settings, label: str) -> Settings:
     """Topics, client id (so consumer groups) and index prefix of one benchmark run."""
     tag = f"bench-{label}-{uuid.uuid4().hex[:6]}"
-    topics = {name: f"{tag}.{value}" for name, value in settings.topics.model_dump().items()}
-    return settings.model_copy(update={
-        "topics": settings.topics.model_copy(update=topics),
-        "kafka": settings.kafka.model_copy(update={"client_id": tag}),
-        "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag}),
-    })
+    return namespaced(settings, f"{tag}.", tag, tag)
 
 
 def bench_stream(count: int) -> list[Mention]:

@@ -30,11 +30,22 @@ class ResetError(PassaparolaError):
     """The previous demo run's topics could not be removed."""
 
 
+def namespaced(settings: Settings, topic_prefix: str, client_id: str, index_prefix: str | None = None,
+               **kafka: object) -> Settings:
+    """``settings`` with every topic name under ``topic_prefix``, another client id (hence
+    other consumer groups), optionally another index prefix and other ``[kafka]`` values:
+    the namespace of the demo, of a benchmark run or of a test."""
+    topics = {name: topic_prefix + value for name, value in settings.topics.model_dump().items()}
+    update = {"topics": settings.topics.model_copy(update=topics),
+              "kafka": settings.kafka.model_copy(update={"client_id": client_id, **kafka})}
+    if index_prefix is not None:
+        update["elasticsearch"] = settings.elasticsearch.model_copy(update={"index_prefix": index_prefix})
+    return settings.model_copy(update=update)
+
+
 def demo_settings(settings: Settings) -> Settings:
     """``settings`` with the demo's topics and client id (hence its consumer groups)."""
-    topics = {name: TOPIC_PREFIX + value for name, value in settings.topics.model_dump().items()}
-    kafka = settings.kafka.model_copy(update={"client_id": settings.kafka.client_id + CLIENT_SUFFIX})
-    return settings.model_copy(update={"topics": settings.topics.model_copy(update=topics), "kafka": kafka})
+    return namespaced(settings, TOPIC_PREFIX, settings.kafka.client_id + CLIENT_SUFFIX)
 
 
 def worker_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
