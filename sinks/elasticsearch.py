@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from elasticsearch import ApiError, Elasticsearch
@@ -29,6 +30,20 @@ _RETRYABLE = {429, 500, 502, 503, 504}
 # operator's write or read-only block answers 403, per document (which used to send the
 # whole batch to the dead-letter topic) or for the whole request (which stopped the sink).
 _BLOCKED = "cluster_block_exception"
+
+
+@dataclass
+class _Request:
+    """One bulk request of a batch: its operations, their size, the records they carry."""
+
+    operations: list = field(default_factory=list)
+    sent: list[Record] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, action: str, doc: str | bytes, size: int, record: Record) -> None:
+        self.operations += [action, doc]
+        self.sent.append(record)
+        self.size += size
 
 
 class MappingConflict(PassaparolaError):
@@ -92,6 +107,10 @@ class ElasticsearchSink(Sink):
         replicas: replicas per shard for the indices the templates create.
         retention_days: age at which ILM deletes an index, where the cluster has ILM.
         worker: the name metrics are labelled with.
+        max_request_bytes: a batch larger than this goes in several bulk requests.
+            Elasticsearch refuses a request over ``http.max_content_length`` (100 MB by
+            default) with 413, which no retry can fix: a batch of large documents
+            (up to Kafka's 1 MB each) would have stopped the sink.
     """
 
     def __init__(
@@ -102,8 +121,10 @@ class ElasticsearchSink(Sink):
         replicas: int = 0,
         retention_days: int = 400,
         worker: str = "sink",
+        max_request_bytes: int = 16 * 1024 * 1024,
     ):
         self.client, self.prefix, self.replicas, self.worker = client, prefix, replicas, worker
+        self.max_request_bytes = max_request_bytes
         self.kinds = {topic: KINDS[kind] for topic, kind in kinds.items()}
         self.retention_days = retention_days
 
@@ -145,7 +166,7 @@ class ElasticsearchSink(Sink):
             raise
 
     def write(self, batch: list[Record]) -> list[Rejected]:
-        rejected, operations, sent = [], [], []
+        rejected, requests = [], [_Request()]
         for record in batch:
             kind = self.kinds.get(record.topic)
             if kind is None:
@@ -163,20 +184,28 @@ class ElasticsearchSink(Sink):
                 # index_name; uncaught, it stopped the sink on every restart.
                 rejected.append(Rejected(record, f"not a valid {kind.name} document: date out of range: {err}"))
                 continue
-            action = {"index": {"_index": index, "_id": doc_id}}
-            operations += [json.dumps(action), doc]
-            sent.append(record)
-        if not operations:
-            return rejected
+            action = json.dumps({"index": {"_index": index, "_id": doc_id}})
+            size = len(action) + len(doc) + 2
+            if requests[-1].sent and requests[-1].size + size > self.max_request_bytes:
+                requests.append(_Request())
+            requests[-1].add(action, doc, size, record)
+        # A failed request raises TransientError and the worker retries the whole batch: the
+        # requests already written are rewritten under the same ids (counted again in
+        # passaparola_documents_indexed_total, which counts writes).
+        for request in requests:
+            if request.sent:
+                rejected += self._classify(self._bulk(request.operations), request.sent)
+        return rejected
+
+    def _bulk(self, operations: list) -> list[dict]:
         try:
-            reply = self.client.bulk(operations=operations)
+            return self.client.bulk(operations=operations)["items"]
         except (EsConnectionError, ConnectionTimeout) as err:
             raise TransientError(f"Elasticsearch unreachable: {err}") from err
         except ApiError as err:
             if err.meta.status in _RETRYABLE or err.message == _BLOCKED:
                 raise TransientError(f"Elasticsearch answered {err.meta.status}: {err}") from err
             raise
-        return rejected + self._classify(reply["items"], sent)
 
     def _classify(self, items: list[dict], sent: list[Record]) -> list[Rejected]:
         rejected, retry, why = [], 0, ""

@@ -102,6 +102,24 @@ def test_writing_twice_does_not_double(sink: ElasticsearchSink):
     assert _count(sink) == 300
 
 
+def test_a_batch_over_the_request_size_goes_in_several_bulk_requests(sink: ElasticsearchSink):
+    batch = [record(mention(i).to_json(), i) for i in range(40)] + [record(b'{"platform": "x"}', 40)]
+    one = len(batch[0].value)
+    sink.max_request_bytes = 10 * one  # about 8 documents with their actions per request
+    sizes = []
+    bulk = sink.client.bulk
+
+    def counted_bulk(operations, **kwargs):
+        sizes.append(len(json.dumps(operations)))
+        return bulk(operations=operations, **kwargs)
+
+    sink.client.bulk = counted_bulk
+    rejected = sink.write(batch)
+    assert [r.record.offset for r in rejected] == [40]
+    assert 5 <= len(sizes) <= 8 and max(sizes) <= 12 * one, sizes
+    assert _count(sink) == 40
+
+
 def test_poison_is_rejected_with_its_reason_and_the_rest_indexed(sink: ElasticsearchSink):
     batch = [record(mention(i).to_json(), i) for i in range(10)] + [record(b'{"platform": "x"}', 10), record(b"\xff\xfe", 11)]
     rejected = sink.write(batch)
