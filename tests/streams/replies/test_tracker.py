@@ -77,11 +77,26 @@ def test_the_sla_passes_then_a_late_reply_still_closes_the_item(tracker):
     assert late[0]["kind"] == "brand_reply" and late[0]["late"] is True and late[0]["id"] == events[0]["id"]
 
 
-def test_repeated_deliveries_change_nothing(tracker):
+def test_repeated_deliveries_change_nothing_and_restate_the_item(tracker):
+    # Delivered again after a crash, a message may find its state already changed while
+    # its events were lost: the tracker sends the item's current event again (same id).
     question = tweet("1", "Quanto costa?", intent="question")
     reply = tweet("2", "@u1 10 euro", minutes=3, brand_author=True, parent="1")
-    _, events = feed(tracker, question, reply, question, reply)
+    once, events = feed(tracker, question, reply)
+    twice, again = feed(tracker, question, reply, question, reply)
     assert [e["kind"] for e in events] == ["pending", "brand_reply"]
+    assert twice == once
+    assert again[2:] == [events[1], events[1]]
+
+
+def test_a_message_delivered_again_restates_a_pending_or_unanswered_item(tracker):
+    question = tweet("1", "Ordine mai arrivato, vergogna", intent="complaint")
+    state, events = feed(tracker, question)
+    assert tracker.observe(state, question) == events  # still pending
+    overdue = tracker.due(state, T0 + timedelta(hours=5))
+    assert tracker.observe(state, question) == overdue and overdue[0]["kind"] == "unanswered"
+    chatter = tweet("3", "bel tempo oggi", minutes=1)  # owed no answer: quiet, no event
+    assert tracker.observe(state, chatter) == [] and tracker.observe(state, chatter) == []
 
 
 def test_a_reply_naming_no_message_answers_the_oldest_open_one_in_the_thread(tracker):
