@@ -112,29 +112,47 @@ def ingest_feed(
 
 
 @app.command("replay")
-def ingest_replay(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL, one mention per line")) -> None:
-    """Backfill mentions from a JSONL file into mentions.raw, with a progress bar."""
+def ingest_replay(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL, one mention per line"),
+    from_start: bool = typer.Option(False, "--from-start", help="ignore where an interrupted replay of FILE stopped"),
+    checkpoint_every: int | None = typer.Option(None, min=1, help="lines between checkpoints, what a kill may send "
+                                                "twice (default 5000)"),
+) -> None:
+    """Backfill mentions from a JSONL file into mentions.raw, with a progress bar.
+
+    An interrupted replay of the same file resumes after its last checkpoint.
+    """
     from ingest.errors import ErrorSink
     from ingest.producer import MentionProducer
-    from ingest.replay import replay_lines
+    from ingest.replay import CHECKPOINT_EVERY, NumberedLines, Position, ReplayCheckpoint, replay_lines
+    from ingest.state import CursorStore
 
     cfg = settings()
     ensure_topics(cfg)
-    total = file.stat().st_size
+    store = CursorStore(cfg)
+    checkpoint = ReplayCheckpoint(store, file)
+    start = Position() if from_start else checkpoint.resume_at()
+    if start.line:
+        errors.print(f"resuming {file.name} after line {start.line}, where the last replay stopped (--from-start "
+                     "replays it all)", markup=False, soft_wrap=True)
     with MentionProducer(cfg, worker="ingest-replay") as producer, file.open("rb") as handle, Progress(
         TextColumn("replaying"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), console=errors, transient=True
     ) as bar:
-        task = bar.add_task("replay", total=total)
+        task = bar.add_task("replay", total=file.stat().st_size, completed=start.offset)
+        lines = NumberedLines(handle, start)
 
-        def lines():
-            for number, line in enumerate(handle, start=1):
+        def advancing():
+            for number, line in lines:
                 bar.advance(task, len(line))
                 yield number, line
 
         sink = ErrorSink(cfg, worker="ingest-replay")
-        result = replay_lines(lines(), producer, sink, f"replay:{file.name}",
-                              lambda number, reason: errors.print(f"rejected {reason}", markup=False, soft_wrap=True))
+        result = replay_lines(advancing(), producer, sink, f"replay:{file.name}",
+                              lambda number, reason: errors.print(f"rejected {reason}", markup=False, soft_wrap=True),
+                              on_flushed=lambda: checkpoint.save(lines.position), every=checkpoint_every or CHECKPOINT_EVERY)
         sink.close()
+    checkpoint.clear()  # finished: running it again is a new backfill of the whole file
+    store.close()
     console.print(f"produced {result.produced} mentions to {cfg.topics.mentions_raw}; "
                   f"{result.rejected} rejected lines to {cfg.topics.ingest_errors}", soft_wrap=True)
 
