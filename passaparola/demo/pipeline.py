@@ -123,7 +123,7 @@ def wait_quiet(settings: Settings, topic: str, quiet_s: float = 2.0) -> None:
         consumer.close()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child, before exec: ask Linux for a SIGTERM when the parent dies. A demo or a
     benchmark killed by ``timeout`` or SIGKILL never reaches its clean-up, and its workers
     went on running (and consuming a core) for hours."""
@@ -149,7 +149,7 @@ class Worker:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,
             )
 
     def check(self) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from passaparola.config import Settings
+from passaparola.demo.pipeline import die_with_parent
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.kafka import KafkaBroker
 from passaparola.stack.process import tail, wait_until
@@ -77,26 +78,58 @@ def own_elasticsearch(base_settings: Settings, tmp_path_factory: pytest.TempPath
 @dataclass
 class Workers:
     """Worker subprocesses started as deployed (``python -m passaparola ...``), each logging to
-    a file; every one still running at the end of the test is stopped (SIGTERM, then SIGKILL)."""
+    a file; every one still running at the end of the test is stopped (SIGTERM, then SIGKILL).
+
+    A worker SIGKILLed on purpose (:meth:`kill`) is no longer expected to run; its
+    replacement (:meth:`restart`) is tracked like any other. A ``one_shot`` command (a
+    replay) may finish, but only with exit code 0.
+    """
 
     folder: Path
     started: list[tuple[subprocess.Popen, Path]] = field(default_factory=list)
+    killed: list[subprocess.Popen] = field(default_factory=list)
+    one_shots: list[subprocess.Popen] = field(default_factory=list)
+    _commands: dict[subprocess.Popen, tuple[str, list[str], dict[str, str]]] = field(default_factory=dict)
 
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def start(self, name: str, args: list[str], env: dict[str, str], one_shot: bool = False) -> subprocess.Popen:
         log = self.folder / f"{name}.log"
         with open(log, "ab") as out:
+            # Stopped by Linux too if pytest itself is killed (a timeout) before its clean-up.
             proc = subprocess.Popen([sys.executable, "-m", "passaparola", *args], env=env, stdout=out,
-                                    stderr=subprocess.STDOUT)
+                                    stderr=subprocess.STDOUT, preexec_fn=die_with_parent if sys.platform == "linux" else None)
         self.started.append((proc, log))
+        self._commands[proc] = (name, args, env)
+        if one_shot:
+            self.one_shots.append(proc)
         return proc
+
+    def kill(self, proc: subprocess.Popen) -> None:
+        """SIGKILL, as the OOM killer or a lost machine would: no handler runs, nothing is flushed."""
+        assert proc.poll() is None, f"worker {proc.args[3:]} was not running when it was to be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        self.killed.append(proc)
+
+    def restart(self, proc: subprocess.Popen) -> subprocess.Popen:
+        """The same command again, appending to the same log (as a supervisor would restart it)."""
+        name, args, env = self._commands[proc]
+        with open(self.folder / f"{name}.log", "ab") as out:
+            out.write(f"\n=== restarted by the test after pid {proc.pid} exited with {proc.returncode} ===\n".encode())
+        return self.start(name, args, env, one_shot=proc in self.one_shots)
 
     def log_of(self, proc: subprocess.Popen) -> str:
         (log,) = [log for p, log in self.started if p is proc]
         return tail(log, 40)
 
     def assert_alive(self, *procs: subprocess.Popen) -> None:
-        for proc in procs or [p for p, _ in self.started]:
+        """The given workers, or else every worker not killed on purpose, still run (one-shots: or ended well)."""
+        expected = procs or [p for p, _ in self.started if p not in self.killed and p not in self.one_shots]
+        for proc in expected:
             assert proc.poll() is None, f"worker {proc.args[3:]} exited with {proc.returncode}:\n{self.log_of(proc)}"
+        if not procs:
+            for proc in self.one_shots:
+                assert proc in self.killed or proc.poll() in (None, 0), \
+                    f"{proc.args[3:]} exited with {proc.returncode}:\n{self.log_of(proc)}"
 
     def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 0.5) -> None:
         """Poll ``condition`` until true, failing at once if a worker died meanwhile."""
