@@ -218,8 +218,11 @@ def run_pipeline(
         report(f"{len(mentions)} mentions produced to {settings.topics.mentions_raw}")
         wait_drained(settings, app_id(settings), settings.topics.mentions_raw, timeout_s, workers)
         report(f"streams worker caught up ({time.monotonic() - begin:.1f} s)")
-        wait_quiet(settings, settings.topics.mentions_enriched)
-        wait_drained(settings, app_id(settings), settings.topics.mentions_enriched, timeout_s, workers)
+        # Then the stages inside the streams worker: the reply tracker and the router read
+        # mentions.enriched, the spike detector reads what the router re-keyed by brand.
+        for topic in (settings.topics.mentions_enriched, settings.topics.mentions_by_brand):
+            wait_quiet(settings, topic)
+            wait_drained(settings, app_id(settings), topic, timeout_s, workers)
         # SLA ticks come every second; once replies stop growing the tracker has said it all.
         wait_quiet(settings, settings.topics.replies, quiet_s=3.0)
         for topic in (settings.topics.mentions_enriched, settings.topics.replies, settings.topics.alerts):
