@@ -29,15 +29,28 @@ the work was long done (and with Faust's own clear-on-resume, the gap marked mes
 were thrown away as processed). Our input topics are neither compacted nor written in
 transactions, so they have no gaps to skip: :class:`NoGapConsumer` records none, and every
 commit covers exactly the offsets the agents acknowledged.
+
+And a third, on revocation. Faust empties the agents' queues and then waits until every
+message an agent has started on is acknowledged. A message of a topic two agents read
+(``mentions.enriched``: the reply tracker and the router) can be taken by one agent while
+it still waits in the other's queue; emptied from there, it was never acknowledged, and
+the worker waited for it until the group gave up on it: a second worker joining under load
+stopped the group for a minute or for good. The flow control tells the consumer about each
+message it drops, the consumer stops waiting for it, and, unacknowledged, it is read again
+after the rebalance. For that to hold, the consumer commits no offset past one not yet
+acknowledged (Faust lets one such offset through at the head of a partition).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import faust
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
+from faust.types.tuples import Message
 from faust.types.transports import TransportT
 from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
@@ -46,7 +59,20 @@ log = logging.getLogger(__name__)
 
 
 class KeepQueuedOnResume(FlowControlEvent):
-    """A flow control whose ``resume`` lets queued events through; ``clear`` still clears."""
+    """A flow control whose ``resume`` lets queued events through; ``clear`` still clears,
+    and tells ``on_drop`` about the message of each event it drops."""
+
+    def __init__(self, *args: Any, on_drop: Callable[[Message], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_drop = on_drop
+
+    def clear(self) -> None:
+        for queue in self._queues:
+            if self.on_drop is not None:
+                for item in list(queue._queue):  # asyncio.Queue's own deque: what is waiting
+                    if (message := getattr(item, "message", None)) is not None:
+                        self.on_drop(message)
+            queue.clear()
 
     def resume(self) -> None:
         kept = sum(queue.qsize() for queue in self._queues)
@@ -57,10 +83,25 @@ class KeepQueuedOnResume(FlowControlEvent):
 
 
 class NoGapConsumer(AIOKafkaConsumer):
-    """Faust's aiokafka consumer without gap tracking (see the module's docstring)."""
+    """Faust's aiokafka consumer without gap tracking, and that commits no offset past one
+    not acknowledged yet (see the module's docstring)."""
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         return None
+
+    def _new_offset(self, tp: TP) -> int | None:
+        # Faust lets a one-offset hole through at the head (it checks ``> 1``): the next
+        # offset to commit must itself be acknowledged, or the commit waits.
+        acked, committed = self._acked[tp], self._committed_offset[tp]
+        if acked and committed is not None and min(acked) > committed:
+            return None
+        return super()._new_offset(tp)
+
+    def forget(self, message: Message) -> None:
+        """No longer wait for ``message`` (dropped from an agent's queue before that agent
+        saw it): it stays unacknowledged, so the commit stops before it and it is read
+        again after the rebalance."""
+        self._unacked_messages.discard(message)
 
 
 class StreamsApp(faust.App):
@@ -69,7 +110,7 @@ class StreamsApp(faust.App):
 
     @cached_property
     def flow_control(self) -> FlowControlEvent:
-        return KeepQueuedOnResume(loop=self.loop)
+        return KeepQueuedOnResume(loop=self.loop, on_drop=lambda message: self.consumer.forget(message))
 
     def _new_transport(self) -> TransportT:
         transport = super()._new_transport()

@@ -86,3 +86,47 @@ def _stock_consumer(app) -> AIOKafkaConsumer:  # noqa: ANN001 - a faust.App
     return AIOKafkaConsumer(app.transport, callback=app.topics.on_message,
                             on_partitions_revoked=app._on_partitions_revoked,
                             on_partitions_assigned=app._on_partitions_assigned)
+
+
+def _new_offset(acked: list[int], committed: int) -> int | None:
+    settings = Settings()
+    consumer = create_app(settings).consumer
+    tp = TP(settings.topics.mentions_raw, 0)
+    consumer._committed_offset[tp] = committed
+    consumer._acked[tp].extend(acked)
+    consumer._acked_index[tp].update(acked)
+    return consumer._new_offset(tp)
+
+
+def test_no_commit_past_an_offset_not_acknowledged():
+    # Offset 10 is the next to commit; an agent has not acknowledged it (stock Faust: 13).
+    assert _new_offset([11, 12], committed=10) is None
+    assert _new_offset([10, 11, 12], committed=10) == 13
+
+
+class _Queued:
+    def __init__(self, message: str):
+        self.message = message
+
+
+def test_clear_tells_which_messages_it_dropped():
+    dropped: list[str] = []
+
+    async def run() -> int:
+        flow = KeepQueuedOnResume(on_drop=dropped.append)
+        queue = FlowControlQueue(flow_control=flow, clear_on_resume=True)
+        flow.resume()
+        for name in ("m1", "m2"):
+            queue.put_nowait(_Queued(name))
+        flow.clear()
+        return queue.qsize()
+
+    assert asyncio.run(run()) == 0 and dropped == ["m1", "m2"]
+
+
+def test_the_consumer_no_longer_waits_for_a_dropped_message():
+    app = create_app(Settings())
+    message = Message(Settings().topics.mentions_enriched, 0, 5, 0.0, 0, None, None, b"{}", None)
+    app.consumer._unacked_messages.add(message)
+    app.flow_control.on_drop(message)
+    assert message not in app.consumer._unacked_messages and not message.acked
