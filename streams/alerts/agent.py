@@ -10,7 +10,7 @@ window's counts go to that window size's
 replay after a crash rewrites the same alert instead of raising another.
 
 Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
-``spike-windows`` (open windows' counts, one entry per window), ``spike-detectors`` (detector states, per brand and window size; written when a
+``spike-windows`` (open windows' counts and the short ids they counted, one entry per window), ``spike-detectors`` (detector states, per brand and window size; written when a
 window closes) and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``).
 """
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 WORKER = "alerts"
 CONTEXT_BUCKET = timedelta(minutes=5)
 SOURCE_HEADER = "passaparola-source-partition"
+IDENTITY_HEX = 12
 
 
 def alert_id(brand: str, kind: str, window: str, end: datetime) -> str:
@@ -145,16 +146,21 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     def observe(batch: TableBatch, brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:
         negative = bool(mention.sentiment and mention.sentiment.label == "negative")
         contexts_now, marks_now = batch[contexts], batch[marks]
-        key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"
-        context = contexts_now.get(key) or empty_context()
-        add_mention(context, mention)
-        contexts_now[key] = context
         windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks_now.get(brand), batch[buckets], lateness,
                                    cfg.idle_s)
-        closed = windows.add(mention.published_at, negative, partition)
+        # 48 bits of the (already hashed) id: one window's mentions never collide in practice.
+        identity = mention.id[:IDENTITY_HEX]
+        if not windows.counted(mention.published_at, identity):  # else its context has it too
+            key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"
+            context = contexts_now.get(key) or empty_context()
+            add_mention(context, mention)
+            contexts_now[key] = context
+        closed = windows.add(mention.published_at, negative, partition, identity=identity)
         marks_now[brand] = windows.state
         if windows.late:
             DROPPED.labels(WORKER, "late for its window").inc(windows.late)
+        if windows.repeated:  # one per window size that had it: count the mention once
+            DROPPED.labels(WORKER, "counted already").inc()
         docs = []
         for window, end, count, neg in closed:
             docs += close_window(batch, brand, window, end, count, neg)

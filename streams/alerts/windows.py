@@ -10,8 +10,15 @@ watermark would close windows before the slower partitions had delivered their m
 A partition that has sent nothing for ``idle_s`` seconds of wall time is idle and stops
 holding the watermark back (otherwise a brand never mentioned in one partition would
 never see a window close). Counts live in a mapping the caller provides (a Faust table
-in the agent, a dict in tests), one small entry per window, so each mention writes bytes,
-not the brand's whole history.
+in the agent, a dict in tests), one entry per window, so each mention writes one window's
+entry, not the brand's whole history.
+
+Counting is idempotent when the caller passes each mention's identity: an open window keeps
+a short hash of every mention it counted and counts a mention once, however often it comes.
+Delivery is at least once: after a crash the agent reads again what it had counted since
+its last commit (the changelogged counts already hold it), and a restarted enrichment sends
+some mentions twice. Without this a restarted worker inflated the windows it had open
+(1,2 times in one test) and could raise a spike that was not there.
 """
 
 from __future__ import annotations
@@ -49,9 +56,12 @@ class EventTimeWindows:
         self.buckets, self.lateness, self.idle_s, self.wall = buckets, lateness, idle_s, wall
         self.state = state or {"marks": {}, "first_wall": wall(), "next": {}}
         self.late = 0
+        self.repeated = 0  # mentions counted already (by identity)
 
-    def add(self, published_at: datetime, negative: bool, partition: int) -> list[tuple[str, datetime, int, int]]:
-        """Count one mention from ``partition``; return closed windows ``(window, end, count, negative)``."""
+    def add(self, published_at: datetime, negative: bool, partition: int,
+            identity: str | None = None) -> list[tuple[str, datetime, int, int]]:
+        """Count one mention from ``partition`` (once per ``identity``, a short string unique
+        to the mention, when given); return closed windows ``(window, end, count, negative)``."""
         marks = self.state["marks"]
         mark = marks.get(str(partition))
         newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at
@@ -64,11 +74,29 @@ class EventTimeWindows:
                 continue
             if not first_open:
                 self.state["next"][window] = start.isoformat()
-            key = self._key(window, start)
-            counts = self.buckets.get(key) or [0, 0]
-            self.buckets[key] = [counts[0] + 1, counts[1] + int(negative)]
+            self._count(self._key(window, start), negative, identity)
         watermark = self.watermark()
         return self._close(watermark) if watermark else []
+
+    def counted(self, published_at: datetime, identity: str) -> bool:
+        """Whether an open window already counted the mention ``identity`` (published then)."""
+        for window, size in self.sizes.items():
+            entry = self.buckets.get(self._key(window, floor_time(published_at, size)))
+            if entry and len(entry) > 2 and identity in entry[2]:
+                return True
+        return False
+
+    def _count(self, key: str, negative: bool, identity: str | None) -> None:
+        # An entry is [count, negatives, identities]; entries written before identities
+        # were kept have two items and count on from there.
+        count, negatives, *rest = self.buckets.get(key) or [0, 0, []]
+        seen = rest[0] if rest else []
+        if identity is not None:
+            if identity in seen:
+                self.repeated += 1
+                return
+            seen.append(identity)
+        self.buckets[key] = [count + 1, negatives + int(negative), seen]
 
     def watermark(self) -> datetime | None:
         """The slowest active partition's mark; None while a partition may still deliver."""

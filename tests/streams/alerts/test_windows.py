@@ -56,8 +56,41 @@ def test_a_mention_for_a_decided_window_is_late_and_counted_as_such():
 def test_counts_live_in_the_callers_mapping_one_entry_per_window_and_go_when_closed():
     wall, buckets = Wall(), {}
     w = windows(1, wall, buckets)
-    w.add(T0 + timedelta(minutes=1), True, 0)
+    w.add(T0 + timedelta(minutes=1), True, 0, identity="a1")
     w.add(T0 + timedelta(minutes=2), False, 0)
-    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1]}
+    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1, ["a1"]]}
     w.add(T0 + timedelta(hours=1, minutes=3), False, 0)
     assert list(buckets) == [f"acme|1h|{(T0 + timedelta(hours=1)).isoformat()}"]
+
+
+def test_a_mention_read_again_is_counted_once():
+    wall, buckets = Wall(), {}
+    w = windows(1, wall, buckets)
+    for identity in ("a1", "b2", "a1", "c3", "b2"):  # a crash's re-read, a re-sent enrichment
+        w.add(T0 + timedelta(minutes=1), identity == "a1", 0, identity=identity)
+    assert w.repeated == 2
+    closed = w.add(T0 + timedelta(hours=1, minutes=3), False, 0, identity="d4")
+    assert [(c[2], c[3]) for c in closed] == [(3, 1)]
+
+
+def test_counting_resumes_from_the_changelogged_entry_not_from_zero():
+    """A restarted worker reads its open windows back from the table: what they counted
+    stays counted, and a window written before identities were kept counts on."""
+    wall, buckets = Wall(), {}
+    w = windows(1, wall, buckets)
+    w.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    restarted = EventTimeWindows("acme", HOUR, 1, w.state, buckets, lateness=timedelta(minutes=2), idle_s=60, wall=wall)
+    restarted.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    buckets["acme|1h|" + (T0 + timedelta(hours=1)).isoformat()] = [5, 2]  # the old two-item entry
+    restarted.add(T0 + timedelta(hours=1, minutes=1), True, 0, identity="e5")
+    closed = restarted.add(T0 + timedelta(hours=2, minutes=3), False, 0, identity="f6")
+    assert [(c[1], c[2], c[3]) for c in closed] == [(T0 + timedelta(hours=1), 1, 0), (T0 + timedelta(hours=2), 6, 3)]
+    assert restarted.repeated == 1
+
+
+def test_counted_tells_whether_an_open_window_holds_a_mention():
+    wall = Wall()
+    w = windows(1, wall)
+    assert not w.counted(T0 + timedelta(minutes=1), "a1")
+    w.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    assert w.counted(T0 + timedelta(minutes=1), "a1") and not w.counted(T0 + timedelta(minutes=1), "b2")
