@@ -12,6 +12,7 @@ are upper bounds at that resolution, refresh interval included, as a user would 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -69,6 +70,9 @@ def bench_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+JOIN_TIMEOUT_S = 120.0
+
+
 @dataclass
 class Pipeline:
     """The streams and sink workers of one run, started as a deployment starts them."""
@@ -76,6 +80,7 @@ class Pipeline:
     settings: Settings
     logs: Path
     streams_workers: int = 1
+    settle: bool = True  # wait until every streams worker is in the group before returning
     workers: list[Worker] = field(default_factory=list)
 
     def __enter__(self) -> Pipeline:
@@ -88,7 +93,36 @@ class Pipeline:
         self.workers.append(Worker("sink", ["sink", "run"], self.logs / "sink.log", env))
         for worker in self.workers:
             worker.start()
+        if self.settle:
+            self._wait_joined(timeout_s=JOIN_TIMEOUT_S)
         return self
+
+    def _wait_joined(self, timeout_s: float) -> None:
+        """Wait until every streams worker is a member of the group and the group is stable:
+        a rebalance under load pauses the pipeline, and the measured run starts from a
+        settled group, as a deployment would."""
+        from kafka import KafkaAdminClient
+
+        from streams.app import app_id
+
+        group = app_id(self.settings)
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka.bootstrap_servers)
+        deadline = time.monotonic() + timeout_s
+        # kafka-python warns on every call that it cannot decode Faust's member metadata.
+        quiet = logging.getLogger("kafka.admin")
+        level, quiet.level = quiet.level, logging.ERROR
+        try:
+            while True:
+                self.check()
+                described = admin.describe_groups([group]).get(group) or {}
+                if described.get("group_state") == "Stable" and len(described.get("members") or []) == self.streams_workers:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.streams_workers} streams workers not all in group {group} after {timeout_s:.0f} s")
+                time.sleep(0.5)
+        finally:
+            quiet.setLevel(level)
+            admin.close()
 
     def check(self) -> None:
         for worker in self.workers:

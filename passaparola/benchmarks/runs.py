@@ -67,7 +67,9 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
         with MentionProducer(cfg, worker="bench") as producer:
             for mention in stream:
                 producer.send(mention)
-        with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers) as pipeline:
+        # Not settled first: the backlog would be gone before the measurement starts; with
+        # several streams workers, their joining is part of what the catch-up measures.
+        with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers, settle=False) as pipeline:
             ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
         report(f"catch-up, our workers: {ours:,.0f} mentions/s")
         result = {"mentions": count, "ours_per_s": round(ours)}
