@@ -164,15 +164,8 @@ def _letters(settings: Settings, topic: str) -> list[dict]:
     return [json.loads(v) for _, v in read_to_end(settings.kafka.bootstrap_servers, topic)]
 
 
-# Only the last check, the alerts against a run without kills, is expected to fail (any
-# other failure fails the test): the streams worker's spike detector counts again, after a
-# SIGKILL, the mentions it re-reads from its last committed offset, though its changelogged
-# window counts already hold them. Remove this marker once streams/alerts counts idempotently
-# (``--runxfail`` shows the windows that differ).
 # 5-8 minutes on the 2-core machine (7.5 on 2026-12-06); the suite's 10-minute default is too close.
 @pytest.mark.timeout(1200)
-@pytest.mark.xfail(raises=AlertsDifferWithKills, strict=False,
-                   reason="streams bug: window counts are not idempotent across a restart (at-least-once re-reads)")
 def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Settings, worker_env, workers, tmp_path):
     timeline = Timeline()
     t, prefix, es = settings.topics, settings.elasticsearch.index_prefix, connect(settings)
