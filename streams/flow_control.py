@@ -1,9 +1,10 @@
 """Faust's flow control and consumer, mended where a (re)start or a rebalance lost
 messages, held the commits back, or stalled the group.
 
-First: keep events already handed to agents when Faust resumes flow. faust-streaming 0.15 resumes a worker after (re)assignment in this order: resume the
-stream partitions, seek them to the committed offsets, then ``flow_control.resume()``,
-which also *empties every stream queue*. The fetcher runs meanwhile, so a message
+First: keep events already handed to agents when Faust resumes flow. faust-streaming 0.15
+resumes a worker after (re)assignment in this order: resume the stream partitions, seek
+them to the committed offsets, then ``flow_control.resume()``, which also *empties every
+stream queue*. The fetcher runs meanwhile, so a message
 fetched between the seek and the resume is put in an agent's queue, marked as read,
 and then thrown away: the fetcher goes on from the next offset and the commit logic
 lets a one-offset hole through. We saw exactly that, the first new message of a

@@ -149,18 +149,18 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
         windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks_now.get(brand), batch[buckets], lateness,
                                    cfg.idle_s)
         # 48 bits of the (already hashed) id: one window's mentions never collide in practice.
-        identity = mention.id[:IDENTITY_HEX]
-        if not windows.counted(mention.published_at, identity):  # else its context has it too
+        windows.count(mention.published_at, negative, partition, identity=mention.id[:IDENTITY_HEX])
+        if windows.repeated:  # one per window size that had it: count the mention once
+            DROPPED.labels(WORKER, "counted already").inc()
+        else:  # its context gets it once too, before a window it closes is explained
             key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"
             context = contexts_now.get(key) or empty_context()
             add_mention(context, mention)
             contexts_now[key] = context
-        closed = windows.add(mention.published_at, negative, partition, identity=identity)
+        closed = windows.close()
         marks_now[brand] = windows.state
         if windows.late:
             DROPPED.labels(WORKER, "late for its window").inc(windows.late)
-        if windows.repeated:  # one per window size that had it: count the mention once
-            DROPPED.labels(WORKER, "counted already").inc()
         docs = []
         for window, end, count, neg in closed:
             docs += close_window(batch, brand, window, end, count, neg)

@@ -62,6 +62,12 @@ class EventTimeWindows:
             identity: str | None = None) -> list[tuple[str, datetime, int, int]]:
         """Count one mention from ``partition`` (once per ``identity``, a short string unique
         to the mention, when given); return closed windows ``(window, end, count, negative)``."""
+        self.count(published_at, negative, partition, identity)
+        return self.close()
+
+    def count(self, published_at: datetime, negative: bool, partition: int, identity: str | None = None) -> None:
+        """The counting half of :meth:`add`: ``repeated`` then tells whether the mention was
+        counted already, before :meth:`close` decides the windows."""
         marks = self.state["marks"]
         mark = marks.get(str(partition))
         newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at
@@ -75,16 +81,11 @@ class EventTimeWindows:
             if not first_open:
                 self.state["next"][window] = start.isoformat()
             self._count(self._key(window, start), negative, identity)
+
+    def close(self) -> list[tuple[str, datetime, int, int]]:
+        """The windows the watermark has passed, as ``(window, end, count, negative)``."""
         watermark = self.watermark()
         return self._close(watermark) if watermark else []
-
-    def counted(self, published_at: datetime, identity: str) -> bool:
-        """Whether an open window already counted the mention ``identity`` (published then)."""
-        for window, size in self.sizes.items():
-            entry = self.buckets.get(self._key(window, floor_time(published_at, size)))
-            if entry and len(entry) > 2 and identity in entry[2]:
-                return True
-        return False
 
     def _count(self, key: str, negative: bool, identity: str | None) -> None:
         # An entry is [count, negatives, identities]; entries written before identities

@@ -88,9 +88,12 @@ def test_counting_resumes_from_the_changelogged_entry_not_from_zero():
     assert restarted.repeated == 1
 
 
-def test_counted_tells_whether_an_open_window_holds_a_mention():
+def test_count_tells_whether_the_mention_was_counted_already_before_windows_close():
     wall = Wall()
     w = windows(1, wall)
-    assert not w.counted(T0 + timedelta(minutes=1), "a1")
-    w.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
-    assert w.counted(T0 + timedelta(minutes=1), "a1") and not w.counted(T0 + timedelta(minutes=1), "b2")
+    w.count(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    assert w.repeated == 0
+    w.count(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    assert w.repeated == 1
+    w.count(T0 + timedelta(hours=1, minutes=3), False, 0, identity="b2")
+    assert [(c[2], c[3]) for c in w.close()] == [(1, 0)]
