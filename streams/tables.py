@@ -29,7 +29,15 @@ def json_table(app: faust.App, name: str, partitions: int) -> JsonTable:
 
 
 def _encode(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    return json.dumps(value, separators=(",", ":"), default=_sorted_set).encode()
+
+
+def _sorted_set(value: Any) -> list:
+    """Sets (the spike windows' identity sets) are stored as sorted lists: the same set
+    always gives the same changelog record."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class JsonTable(MutableMapping):

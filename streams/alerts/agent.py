@@ -10,7 +10,7 @@ window's counts go to that window size's
 replay after a crash rewrites the same alert instead of raising another.
 
 Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
-``spike-windows`` (open windows' counts and the short ids they counted, one entry per window), ``spike-detectors`` (detector states, per brand and window size; written when a
+``spike-windows`` (open windows' counts, one entry per window, and the short ids counted, one set per brand and smallest window), ``spike-detectors`` (detector states, per brand and window size; written when a
 window closes) and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``).
 """
 
@@ -150,7 +150,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
                                    cfg.idle_s)
         # 48 bits of the (already hashed) id: one window's mentions never collide in practice.
         windows.count(mention.published_at, negative, partition, identity=mention.id[:IDENTITY_HEX])
-        if windows.repeated:  # one per window size that had it: count the mention once
+        if windows.repeated:  # read again (a re-read after a crash, a re-sent enrichment): counted once
             DROPPED.labels(WORKER, "counted already").inc()
         else:  # its context gets it once too, before a window it closes is explained
             key = f"{brand}|{floor_time(mention.published_at, CONTEXT_BUCKET).isoformat()}"

@@ -13,12 +13,15 @@ never see a window close). Counts live in a mapping the caller provides (a Faust
 in the agent, a dict in tests), one entry per window, so each mention writes one window's
 entry, not the brand's whole history.
 
-Counting is idempotent when the caller passes each mention's identity: an open window keeps
-a short hash of every mention it counted and counts a mention once, however often it comes.
-Delivery is at least once: after a crash the agent reads again what it had counted since
-its last commit (the changelogged counts already hold it), and a restarted enrichment sends
-some mentions twice. Without this a restarted worker inflated the windows it had open
-(1,2 times in one test) and could raise a spike that was not there.
+Counting is idempotent when the caller passes each mention's identity: the brand keeps the
+short hashes of the mentions it counted, one set per smallest window (``brand|seen|start``,
+beside the counts), until every window that could hold them has closed, and counts a
+mention once, however often it comes. Delivery is at least once: after a crash the agent
+reads again what it had counted since its last commit (the changelogged counts already hold
+it), and a restarted enrichment sends some mentions twice. Without this a restarted worker
+inflated the windows it had open (1,2 times in one test) and could raise a spike that was
+not there. The sets are per smallest window, not per window, because a busy brand's hour
+holds far more mentions than its minute: each batch rewrites only the sets it touched.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_INSTANT = timedelta(microseconds=1)
 
 
 def floor_time(moment: datetime, size: timedelta) -> datetime:
@@ -43,18 +47,21 @@ class EventTimeWindows:
         sizes: window name -> size, e.g. ``{"1m": timedelta(minutes=1)}``.
         partitions: how many source partitions may carry the brand.
         state: the brand's small record (marks, next window per size); updated in place.
-        buckets: where window counts live, keyed ``brand|window|start``.
+        buckets: where window counts live, keyed ``brand|window|start`` (``[count,
+            negatives]``), and the identity sets, keyed ``brand|seen|start`` (a set while
+            in use, stored as a JSON list: :mod:`streams.tables` encodes sets so).
         lateness: how far behind its partition's watermark a mention may arrive.
         idle_s: wall seconds after which a silent partition stops holding the watermark.
         wall: the wall clock (tests pass their own).
     """
 
     def __init__(self, brand: str, sizes: dict[str, timedelta], partitions: int, state: dict[str, Any] | None,
-                 buckets: MutableMapping[str, list[int]], lateness: timedelta, idle_s: float,
+                 buckets: MutableMapping[str, Any], lateness: timedelta, idle_s: float,
                  wall: Callable[[], float] = time.time):
         self.brand, self.sizes, self.partitions = brand, sizes, partitions
         self.buckets, self.lateness, self.idle_s, self.wall = buckets, lateness, idle_s, wall
         self.state = state or {"marks": {}, "first_wall": wall(), "next": {}}
+        self._smallest = min(sizes.values())
         self.late = 0
         self.repeated = 0  # mentions counted already (by identity)
 
@@ -72,6 +79,7 @@ class EventTimeWindows:
         mark = marks.get(str(partition))
         newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at
         marks[str(partition)] = [newest.isoformat(), self.wall()]
+        keys = []
         for window, size in self.sizes.items():
             start = floor_time(published_at, size)
             first_open = self.state["next"].get(window)
@@ -80,24 +88,51 @@ class EventTimeWindows:
                 continue
             if not first_open:
                 self.state["next"][window] = start.isoformat()
-            self._count(self._key(window, start), negative, identity)
+            keys.append(self._key(window, start))
+        if keys and (identity is None or self._first_time(published_at, identity, keys)):
+            for key in keys:
+                count, negatives, *legacy = self.buckets.get(key) or [0, 0]
+                self.buckets[key] = [count + 1, negatives + int(negative), *legacy]
+
+    def _first_time(self, published_at: datetime, identity: str, keys: list[str]) -> bool:
+        """Remember ``identity`` in its smallest window's set; False if it was there already
+        (or in the id list an entry kept before the sets existed)."""
+        start = floor_time(published_at, self._smallest)
+        seen_from = self.state.get("seen_from")
+        if seen_from is None or start < datetime.fromisoformat(seen_from):
+            self.state["seen_from"] = start.isoformat()
+        key = f"{self.brand}|seen|{start.isoformat()}"
+        seen = self.buckets.get(key)
+        if not isinstance(seen, set):  # a JSON list once stored; a set while this batch works on it
+            seen = self.buckets[key] = set(seen or ())
+        if identity in seen or any(identity in entry[2] for k in keys if len(entry := self.buckets.get(k) or ()) > 2):
+            self.repeated += 1
+            return False
+        seen.add(identity)
+        return True
 
     def close(self) -> list[tuple[str, datetime, int, int]]:
         """The windows the watermark has passed, as ``(window, end, count, negative)``."""
         watermark = self.watermark()
-        return self._close(watermark) if watermark else []
+        if not watermark:
+            return []
+        closed = self._close(watermark)
+        self._forget_seen(watermark)
+        return closed
 
-    def _count(self, key: str, negative: bool, identity: str | None) -> None:
-        # An entry is [count, negatives, identities]; entries written before identities
-        # were kept have two items and count on from there.
-        count, negatives, *rest = self.buckets.get(key) or [0, 0, []]
-        seen = rest[0] if rest else []
-        if identity is not None:
-            if identity in seen:
-                self.repeated += 1
-                return
-            seen.append(identity)
-        self.buckets[key] = [count + 1, negatives + int(negative), seen]
+    def _forget_seen(self, watermark: datetime) -> None:
+        """Drop the identity sets whose every window has closed: a mention of theirs is late now."""
+        seen_from = self.state.get("seen_from")
+        if seen_from is None:
+            return
+        start = datetime.fromisoformat(seen_from)
+        # Its last window to close: the one holding its last instant that ends last (sizes
+        # need not be multiples of the smallest).
+        while max(floor_time(start + self._smallest - _INSTANT, size) + size
+                  for size in self.sizes.values()) + self.lateness <= watermark:
+            self.buckets.pop(f"{self.brand}|seen|{start.isoformat()}", None)
+            start += self._smallest
+        self.state["seen_from"] = start.isoformat()
 
     def watermark(self) -> datetime | None:
         """The slowest active partition's mark; None while a partition may still deliver."""

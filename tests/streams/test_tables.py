@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from streams.tables import _DELETED, JsonTable, TableBatch
+from streams.tables import _DELETED, JsonTable, TableBatch, _encode
 
 
 class RecordedTable(JsonTable):
@@ -101,3 +102,10 @@ def test_a_change_without_a_partition_is_refused():
     table = RecordedTable()
     with pytest.raises(RuntimeError, match="at"):
         TableBatch(table)[table]["k"] = 1
+
+
+def test_sets_are_stored_as_sorted_lists():
+    """The spike windows' identity sets: the same set always gives the same changelog record."""
+    assert json.loads(_encode({"ids": {"c3", "a1", "b2"}})) == {"ids": ["a1", "b2", "c3"]}
+    with pytest.raises(TypeError):
+        _encode(object())

@@ -58,7 +58,7 @@ def test_counts_live_in_the_callers_mapping_one_entry_per_window_and_go_when_clo
     w = windows(1, wall, buckets)
     w.add(T0 + timedelta(minutes=1), True, 0, identity="a1")
     w.add(T0 + timedelta(minutes=2), False, 0)
-    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1, ["a1"]]}
+    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1], f"acme|seen|{T0.isoformat()}": {"a1"}}
     w.add(T0 + timedelta(hours=1, minutes=3), False, 0)
     assert list(buckets) == [f"acme|1h|{(T0 + timedelta(hours=1)).isoformat()}"]
 
@@ -74,11 +74,13 @@ def test_a_mention_read_again_is_counted_once():
 
 
 def test_counting_resumes_from_the_changelogged_entry_not_from_zero():
-    """A restarted worker reads its open windows back from the table: what they counted
-    stays counted, and a window written before identities were kept counts on."""
+    """A restarted worker reads its open windows back from the table (the identity sets as
+    the JSON lists they are stored as): what they counted stays counted, and a window
+    written before identities were kept counts on."""
     wall, buckets = Wall(), {}
     w = windows(1, wall, buckets)
     w.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
+    buckets = {key: sorted(value) if isinstance(value, set) else value for key, value in buckets.items()}
     restarted = EventTimeWindows("acme", HOUR, 1, w.state, buckets, lateness=timedelta(minutes=2), idle_s=60, wall=wall)
     restarted.add(T0 + timedelta(minutes=1), False, 0, identity="a1")
     buckets["acme|1h|" + (T0 + timedelta(hours=1)).isoformat()] = [5, 2]  # the old two-item entry
@@ -97,3 +99,40 @@ def test_count_tells_whether_the_mention_was_counted_already_before_windows_clos
     assert w.repeated == 1
     w.count(T0 + timedelta(hours=1, minutes=3), False, 0, identity="b2")
     assert [(c[2], c[3]) for c in w.close()] == [(1, 0)]
+
+
+SIZES = {"1m": timedelta(minutes=1), "5m": timedelta(minutes=5), "1h": timedelta(hours=1)}
+
+
+def test_identities_are_kept_per_smallest_window_until_the_largest_closes():
+    """One set per minute, not a list per window: a batch rewrites only the minutes it
+    touched. A minute's set outlives the minute: a mention read again after its minute
+    closed is still counted once in its open 5-minute and hour windows."""
+    wall, buckets = Wall(), {}
+    w = EventTimeWindows("acme", SIZES, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    w.add(T0 + timedelta(seconds=10), True, 0, identity="a1")
+    minute_zero = w.add(T0 + timedelta(minutes=1, seconds=5), False, 0, identity="b2")
+    assert [(c[0], c[1], c[2], c[3]) for c in minute_zero] == [("1m", T0 + timedelta(minutes=1), 1, 1)]
+    assert {k for k in buckets if "|seen|" in k} == {f"acme|seen|{T0.isoformat()}",
+                                                     f"acme|seen|{(T0 + timedelta(minutes=1)).isoformat()}"}
+    w.add(T0 + timedelta(minutes=2), False, 0, identity="c3")
+    w.add(T0 + timedelta(seconds=20), True, 0, identity="a1")  # late for its minute, re-read for the rest
+    assert w.repeated == 1 and w.late == 1
+    w.add(T0 + timedelta(seconds=30), True, 0, identity="d4")  # late for its minute, new for the rest
+    closed = w.add(T0 + timedelta(hours=1), False, 0, identity="e5")
+    by_window = {(c[0], c[1]): (c[2], c[3]) for c in closed}
+    assert by_window[("5m", T0 + timedelta(minutes=5))] == (4, 2)
+    assert by_window[("1h", T0 + timedelta(hours=1))] == (4, 2)
+    # The hour closed: every set of its minutes goes; the new hour's first minute stays.
+    assert [k for k in buckets if "|seen|" in k] == [f"acme|seen|{(T0 + timedelta(hours=1)).isoformat()}"]
+
+
+def test_an_identity_in_an_entry_written_before_the_sets_is_counted_once():
+    wall = Wall()
+    buckets = {f"acme|1h|{T0.isoformat()}": [2, 1, ["a1", "b2"]]}  # counts and ids, as kept before
+    w = EventTimeWindows("acme", HOUR, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    w.add(T0 + timedelta(minutes=3), True, 0, identity="b2")
+    w.add(T0 + timedelta(minutes=4), False, 0, identity="c3")
+    assert w.repeated == 1
+    closed = w.add(T0 + timedelta(hours=1), False, 0, identity="d4")
+    assert [(c[2], c[3]) for c in closed] == [(3, 1)]
