@@ -88,6 +88,7 @@ class SinkWorker:
         self._read_to: dict[tuple[str, int], int] = {}  # next offset to read, per partition
         self._lane_index: dict[tuple[str, int], int] = {}
         self._pool = ThreadPoolExecutor(max_workers=batching.lanes, thread_name_prefix=f"{name}-lane")
+        self.looped_at = time.monotonic()  # when the loop last came round (see healthy)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ class SinkWorker:
         last_activity = time.monotonic()
         try:
             while not self.stopping.is_set():
+                self.looped_at = time.monotonic()
                 # Reap and relaunch before polling: _poll may wait for a lane, and a lane
                 # that just finished must not sit idle behind that wait.
                 reaped = self._reap()
@@ -116,6 +118,13 @@ class SinkWorker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+    def healthy(self, stall_s: float) -> bool:
+        """Not stopping, and the loop came round in the last ``stall_s`` seconds. Each round
+        is short (polls wait 0.1 s, a backed-up lane 0.5 s), so a longer gap is a hang: we
+        saw kafka-python 3.0.12's ``poll`` wait forever inside ``send_fetches`` once, its
+        IO thread idle, and the process alive and serving ``/metrics`` all along."""
+        return not self.stopping.is_set() and time.monotonic() - self.looped_at < stall_s
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

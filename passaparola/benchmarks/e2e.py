@@ -4,7 +4,11 @@ mention takes from being published to Kafka to being searchable in Elasticsearch
 The streams and sink workers run as deployed (subprocesses, ``passaparola streams worker``
 and ``passaparola sink run``) on topics, groups and indices of the run's own. Mentions are
 the demo stream's (only those enrichment keeps), repeated under new ids; each carries the
-moment it was sent in ``fetched_at`` (the time it entered the pipeline). One in
+moment it was sent in ``fetched_at`` (the time it entered the pipeline) and, in the
+sustained run, in ``published_at`` too: a live feed's mentions are published now, so the
+spike windows fill and close in real time, as in a deployment (with the demo's own times,
+the stream repeated would run back over three days every few thousand mentions and the
+detector would drop most of it as late, a cheaper path than a live feed takes). One in
 ``PROBE_EVERY`` is a probe (``source`` = ``bench-probe``): a poller searches for new probes
 every ``POLL_S`` and takes "first seen" minus ``fetched_at`` as its latency, so latencies
 are upper bounds at that resolution, refresh interval included, as a user would see them.
@@ -34,6 +38,8 @@ POLL_S = 0.1
 PROBE_SOURCE = "bench-probe"
 _PLACEHOLDER = datetime(1999, 9, 9, 9, 9, 9, 999999, tzinfo=timezone.utc)
 _PLACEHOLDER_TEXT = b'"fetched_at":"1999-09-09T09:09:09.999999Z"'
+_LIVE = datetime(1999, 8, 8, 8, 8, 8, 888888, tzinfo=timezone.utc)
+_LIVE_TEXT = b'"published_at":"1999-08-08T08:08:08.888888Z"'
 
 
 def scratch_settings(settings: Settings, label: str) -> Settings:
@@ -42,8 +48,9 @@ def scratch_settings(settings: Settings, label: str) -> Settings:
     return namespaced(settings, f"{tag}.", tag, tag)
 
 
-def bench_stream(count: int) -> list[Mention]:
-    """``count`` raw mentions that enrichment keeps, every ``PROBE_EVERY``-th a probe."""
+def bench_stream(count: int, live: bool = False) -> list[Mention]:
+    """``count`` raw mentions that enrichment keeps, every ``PROBE_EVERY``-th a probe;
+    ``live``: :func:`produce_paced` stamps ``published_at`` with the send time too."""
     from passaparola.demo.generator import DEMO_BRANDS, generate
     from streams.enrichment.enricher import Enricher
 
@@ -53,7 +60,8 @@ def bench_stream(count: int) -> list[Mention]:
     for n in range(count):
         m = base[n % len(base)]
         out.append(Mention(**{**m.model_dump(), "id": "", "thread_id": "", "parent_id": None, "native_id": f"{m.native_id}-b{n}",
-                              "source": PROBE_SOURCE if n % PROBE_EVERY == 0 else "bench", "fetched_at": _PLACEHOLDER}))
+                              "source": PROBE_SOURCE if n % PROBE_EVERY == 0 else "bench", "fetched_at": _PLACEHOLDER}
+                           | ({"published_at": _LIVE} if live else {})))
     return out
 
 
@@ -199,7 +207,8 @@ def produce_paced(settings: Settings, mentions: list[Mention], rate: float, watc
                 key, value, mention_id, probe = payloads[sent]
                 now = time.time()
                 stamp = datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-                producer.send_json(key, value.replace(_PLACEHOLDER_TEXT, b'"fetched_at":"' + stamp.encode() + b'"'), mention_id)
+                stamped = value.replace(_PLACEHOLDER_TEXT, b'"fetched_at":"' + stamp.encode() + b'"')
+                producer.send_json(key, stamped.replace(_LIVE_TEXT, b'"published_at":"' + stamp.encode() + b'"'), mention_id)
                 if probe and watcher is not None:
                     watcher.sent[mention_id] = now
                 sent += 1

@@ -23,7 +23,7 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
     """Offer ``rate`` mentions/s for ``duration_s``; throughput, latency and CPU per worker."""
     cfg = scratch_settings(settings, "e2e")
     count = int(rate * duration_s)
-    stream = bench_stream(WARMUP + count)
+    stream = bench_stream(WARMUP + count, live=True)
     warmup, measured = stream[:WARMUP], stream[WARMUP:]
     try:
         with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers) as pipeline:

@@ -52,7 +52,7 @@ def alerts_notify(
     batching = Batching(max_records=50, min_records=1, max_wait_s=0.5, lanes=1)
     worker = SinkWorker(cfg, target, [cfg.topics.alerts], group_id=f"{cfg.kafka.client_id}-notifier",
                         dlq_topic=cfg.topics.sink_dlq, batching=batching, name="notifier")
-    serve(cfg.metrics_port, healthy=lambda: not worker.stopping.is_set(), host=cfg.metrics_host)
+    serve(cfg.metrics_port, healthy=lambda: worker.healthy(cfg.health_stall_s), host=cfg.metrics_host)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     try:

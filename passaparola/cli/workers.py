@@ -79,7 +79,7 @@ def sink_run(
     ensure_topics(cfg)
     target = ElasticsearchSink.from_settings(cfg)
     worker = SinkWorker(cfg, target, list(target.kinds), group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq)
-    serve(cfg.metrics_port, healthy=lambda: not worker.stopping.is_set(), host=cfg.metrics_host)
+    serve(cfg.metrics_port, healthy=lambda: worker.healthy(cfg.health_stall_s), host=cfg.metrics_host)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     worker.run(idle_exit_s=idle_exit)

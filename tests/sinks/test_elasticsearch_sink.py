@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -170,6 +172,33 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2100
     assert len([m for m in KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=3000)]) == 1
+
+
+def test_the_worker_is_healthy_only_while_its_loop_comes_round(settings: Settings):
+    """A hung poll leaves the process up and /metrics served: only the loop's heartbeat tells.
+    A worker whose loop is not running stands for one that hangs."""
+    ensure_topics(settings)
+    target = ElasticsearchSink.from_settings(settings)
+    worker = SinkWorker(settings, target, [settings.topics.mentions_enriched], sink_group(settings),
+                        settings.topics.sink_dlq, Batching(max_wait_s=0.2))
+    time.sleep(1.2)
+    assert not worker.healthy(stall_s=1.0)  # no loop for longer than that
+    running = threading.Thread(target=worker.run, daemon=True)
+    running.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not worker.healthy(stall_s=1.0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        samples = []
+        for _ in range(20):  # polling an empty topic: the loop keeps coming round
+            samples.append(worker.healthy(stall_s=1.0))
+            time.sleep(0.1)
+        assert all(samples)
+    finally:
+        worker.stop()
+        running.join(30)
+    assert not running.is_alive()
+    assert not worker.healthy(stall_s=60.0)  # stopped
 
 
 def test_setup_adds_new_fields_to_an_index_made_by_an_older_version(settings: Settings):
