@@ -9,19 +9,26 @@ watermark would close windows before the slower partitions had delivered their m
 
 A partition that has sent nothing for ``idle_s`` seconds of wall time is idle and stops
 holding the watermark back (otherwise a brand never mentioned in one partition would
-never see a window close). Counts live in a mapping the caller provides (a Faust table
-in the agent, a dict in tests), one entry per window, so each mention writes one window's
-entry, not the brand's whole history.
+never see a window close).
 
-Counting is idempotent when the caller passes each mention's identity: the brand keeps the
-short hashes of the mentions it counted, one set per smallest window (``brand|seen|start``,
-beside the counts), until every window that could hold them has closed, and counts a
-mention once, however often it comes. Delivery is at least once: after a crash the agent
-reads again what it had counted since its last commit (the changelogged counts already hold
-it), and a restarted enrichment sends some mentions twice. Without this a restarted worker
-inflated the windows it had open (1,2 times in one test) and could raise a spike that was
-not there. The sets are per smallest window, not per window, because a busy brand's hour
-holds far more mentions than its minute: each batch rewrites only the sets it touched.
+Counts live in a mapping the caller provides (a Faust table in the agent, a dict in tests)
+as one *tally* per brand and smallest window (``brand|tally|start``: count, negatives and
+the identities counted), so a mention changes exactly one entry; a larger window's counts
+are the sum of its tallies when it closes, and a tally goes once every window holding it
+has closed. Window sizes must be multiples of the smallest.
+
+Counting is idempotent when the caller passes each mention's identity (a short hash): a
+tally counts an identity once, however often it comes. Delivery is at least once: after a
+crash the agent reads again what it had counted since its last commit (the changelogged
+tallies already hold it), and a restarted enrichment sends some mentions twice. Without
+this a restarted worker inflated the windows it had open (1,2 times in one test) and
+could raise a spike that was not there. One entry per mention keeps count and identity
+together: a crash between the changelog writes of two entries cannot leave a mention
+remembered but not counted. One per smallest window, not one per window, keeps entries
+small: a busy brand's hour holds sixty times its minute, and each batch rewrites the
+entries it touched. Entries of an older layout (``brand|window|start``: count, negatives
+and, since 2026-12, the window's identities) still count, and their identities still
+count once.
 """
 
 from __future__ import annotations
@@ -32,24 +39,32 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_INSTANT = timedelta(microseconds=1)
 
 
 def floor_time(moment: datetime, size: timedelta) -> datetime:
     return _EPOCH + ((moment - _EPOCH) // size) * size
 
 
+def check_sizes(sizes: dict[str, timedelta]) -> None:
+    """Raise ValueError unless every window size is a multiple of the smallest: a larger
+    window must be made of whole tallies."""
+    smallest = min(sizes.values())
+    odd = [name for name, size in sizes.items() if size % smallest]
+    if odd:
+        raise ValueError(f"window sizes {odd} are not multiples of the smallest ({smallest})")
+
+
 class EventTimeWindows:
     """One brand's windows: ``add`` a mention, get back the windows that closed.
 
     Args:
-        brand: whose mentions these are (part of every bucket key).
-        sizes: window name -> size, e.g. ``{"1m": timedelta(minutes=1)}``.
+        brand: whose mentions these are (part of every entry's key).
+        sizes: window name -> size, e.g. ``{"1m": timedelta(minutes=1)}``; multiples of the smallest.
         partitions: how many source partitions may carry the brand.
         state: the brand's small record (marks, next window per size); updated in place.
-        buckets: where window counts live, keyed ``brand|window|start`` (``[count,
-            negatives]``), and the identity sets, keyed ``brand|seen|start`` (a set while
-            in use, stored as a JSON list: :mod:`streams.tables` encodes sets so).
+        buckets: where the tallies live, keyed ``brand|tally|start``, each ``[count,
+            negatives, identities]`` (a set while in use, stored as a JSON list:
+            :mod:`streams.tables` encodes sets so).
         lateness: how far behind its partition's watermark a mention may arrive.
         idle_s: wall seconds after which a silent partition stops holding the watermark.
         wall: the wall clock (tests pass their own).
@@ -58,9 +73,15 @@ class EventTimeWindows:
     def __init__(self, brand: str, sizes: dict[str, timedelta], partitions: int, state: dict[str, Any] | None,
                  buckets: MutableMapping[str, Any], lateness: timedelta, idle_s: float,
                  wall: Callable[[], float] = time.time):
+        check_sizes(sizes)
         self.brand, self.sizes, self.partitions = brand, sizes, partitions
         self.buckets, self.lateness, self.idle_s, self.wall = buckets, lateness, idle_s, wall
-        self.state = state or {"marks": {}, "first_wall": wall(), "next": {}}
+        self.state = state or {"marks": {}, "first_wall": wall(), "next": {}, "legacy_until": ""}
+        if "legacy_until" not in self.state:
+            # A state from before tallies: entries of the older layout may exist for the
+            # windows that were open then, none of them starting after its newest mention.
+            marks = self.state["marks"].values()
+            self.state["legacy_until"] = max((m[0] for m in marks), key=datetime.fromisoformat, default="")
         self._smallest = min(sizes.values())
         self.late = 0
         self.repeated = 0  # mentions counted already (by identity)
@@ -79,7 +100,7 @@ class EventTimeWindows:
         mark = marks.get(str(partition))
         newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at
         marks[str(partition)] = [newest.isoformat(), self.wall()]
-        keys = []
+        open_windows = []
         for window, size in self.sizes.items():
             start = floor_time(published_at, size)
             first_open = self.state["next"].get(window)
@@ -88,28 +109,34 @@ class EventTimeWindows:
                 continue
             if not first_open:
                 self.state["next"][window] = start.isoformat()
-            keys.append(self._key(window, start))
-        if keys and (identity is None or self._first_time(published_at, identity, keys)):
-            for key in keys:
-                count, negatives, *legacy = self.buckets.get(key) or [0, 0]
-                self.buckets[key] = [count + 1, negatives + int(negative), *legacy]
+            open_windows.append((window, start))
+        if open_windows:  # late for every window: nothing to count it in
+            self._tally(floor_time(published_at, self._smallest), negative, identity, open_windows)
 
-    def _first_time(self, published_at: datetime, identity: str, keys: list[str]) -> bool:
-        """Remember ``identity`` in its smallest window's set; False if it was there already
-        (or in the id list an entry kept before the sets existed)."""
-        start = floor_time(published_at, self._smallest)
-        seen_from = self.state.get("seen_from")
-        if seen_from is None or start < datetime.fromisoformat(seen_from):
-            self.state["seen_from"] = start.isoformat()
-        key = f"{self.brand}|seen|{start.isoformat()}"
-        seen = self.buckets.get(key)
-        if not isinstance(seen, set):  # a JSON list once stored; a set while this batch works on it
-            seen = self.buckets[key] = set(seen or ())
-        if identity in seen or any(identity in entry[2] for k in keys if len(entry := self.buckets.get(k) or ()) > 2):
-            self.repeated += 1
+    def _tally(self, start: datetime, negative: bool, identity: str | None, open_windows: list) -> None:
+        if "tally_from" not in self.state or start < datetime.fromisoformat(self.state["tally_from"]):
+            self.state["tally_from"] = start.isoformat()
+        key = self._tally_key(start)
+        count, negatives, ids = self.buckets.get(key) or (0, 0, ())
+        ids = ids if isinstance(ids, set) else set(ids)
+        if identity is not None:
+            if identity in ids or self._counted_before_tallies(identity, open_windows):
+                self.repeated += 1
+                return
+            ids.add(identity)
+        self.buckets[key] = [count + 1, negatives + int(negative), ids]
+
+    def _counted_before_tallies(self, identity: str, open_windows: list) -> bool:
+        """Whether an entry of the older layout (one per window, with its identities) has it."""
+        until = self.state["legacy_until"]
+        if not until:
             return False
-        seen.add(identity)
-        return True
+        for window, start in open_windows:
+            if start <= datetime.fromisoformat(until):
+                entry = self.buckets.get(self._key(window, start)) or ()
+                if len(entry) > 2 and identity in entry[2]:
+                    return True
+        return False
 
     def close(self) -> list[tuple[str, datetime, int, int]]:
         """The windows the watermark has passed, as ``(window, end, count, negative)``."""
@@ -117,22 +144,8 @@ class EventTimeWindows:
         if not watermark:
             return []
         closed = self._close(watermark)
-        self._forget_seen(watermark)
+        self._drop_tallies(watermark)
         return closed
-
-    def _forget_seen(self, watermark: datetime) -> None:
-        """Drop the identity sets whose every window has closed: a mention of theirs is late now."""
-        seen_from = self.state.get("seen_from")
-        if seen_from is None:
-            return
-        start = datetime.fromisoformat(seen_from)
-        # Its last window to close: the one holding its last instant that ends last (sizes
-        # need not be multiples of the smallest).
-        while max(floor_time(start + self._smallest - _INSTANT, size) + size
-                  for size in self.sizes.values()) + self.lateness <= watermark:
-            self.buckets.pop(f"{self.brand}|seen|{start.isoformat()}", None)
-            start += self._smallest
-        self.state["seen_from"] = start.isoformat()
 
     def watermark(self) -> datetime | None:
         """The slowest active partition's mark; None while a partition may still deliver."""
@@ -155,12 +168,37 @@ class EventTimeWindows:
         for window, size in self.sizes.items():
             start = datetime.fromisoformat(self.state["next"][window])
             while start + size + self.lateness <= watermark:
-                counts = self.buckets.pop(self._key(window, start), None)
-                if counts:  # empty windows: the detector fills the gaps itself
-                    closed.append((window, start + size, counts[0], counts[1]))
+                count, negatives = self._window_counts(window, start, size)
+                if count:  # empty windows: the detector fills the gaps itself
+                    closed.append((window, start + size, count, negatives))
                 start += size
             self.state["next"][window] = start.isoformat()
         return sorted(closed, key=lambda c: (c[1], c[0]))
 
+    def _window_counts(self, window: str, start: datetime, size: timedelta) -> tuple[int, int]:
+        """A window's count and negatives: its tallies' sums (plus an older layout's entry)."""
+        count, negatives, *_ = self.buckets.pop(self._key(window, start), None) or (0, 0)
+        tally = start
+        while tally < start + size:
+            found = self.buckets.get(self._tally_key(tally))
+            if found:
+                count, negatives = count + found[0], negatives + found[1]
+            tally += self._smallest
+        return count, negatives
+
+    def _drop_tallies(self, watermark: datetime) -> None:
+        """Drop the tallies whose every window has closed: a mention of theirs is late now."""
+        if "tally_from" not in self.state:
+            return
+        start = datetime.fromisoformat(self.state["tally_from"])
+        # The last of its windows to close (with 1m, 2m and 3m, not always the largest).
+        while max(floor_time(start, size) + size for size in self.sizes.values()) + self.lateness <= watermark:
+            self.buckets.pop(self._tally_key(start), None)
+            start += self._smallest
+        self.state["tally_from"] = start.isoformat()
+
     def _key(self, window: str, start: datetime) -> str:
         return f"{self.brand}|{window}|{start.isoformat()}"
+
+    def _tally_key(self, start: datetime) -> str:
+        return f"{self.brand}|tally|{start.isoformat()}"

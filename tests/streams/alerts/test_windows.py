@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from streams.alerts.windows import EventTimeWindows
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
@@ -58,9 +60,9 @@ def test_counts_live_in_the_callers_mapping_one_entry_per_window_and_go_when_clo
     w = windows(1, wall, buckets)
     w.add(T0 + timedelta(minutes=1), True, 0, identity="a1")
     w.add(T0 + timedelta(minutes=2), False, 0)
-    assert buckets == {f"acme|1h|{T0.isoformat()}": [2, 1], f"acme|seen|{T0.isoformat()}": {"a1"}}
+    assert buckets == {f"acme|tally|{T0.isoformat()}": [2, 1, {"a1"}]}
     w.add(T0 + timedelta(hours=1, minutes=3), False, 0)
-    assert list(buckets) == [f"acme|1h|{(T0 + timedelta(hours=1)).isoformat()}"]
+    assert list(buckets) == [f"acme|tally|{(T0 + timedelta(hours=1)).isoformat()}"]
 
 
 def test_a_mention_read_again_is_counted_once():
@@ -104,33 +106,70 @@ def test_count_tells_whether_the_mention_was_counted_already_before_windows_clos
 SIZES = {"1m": timedelta(minutes=1), "5m": timedelta(minutes=5), "1h": timedelta(hours=1)}
 
 
-def test_identities_are_kept_per_smallest_window_until_the_largest_closes():
-    """One set per minute, not a list per window: a batch rewrites only the minutes it
-    touched. A minute's set outlives the minute: a mention read again after its minute
+def test_one_tally_per_smallest_window_makes_every_window_and_goes_when_they_closed():
+    """A mention changes one entry, its minute's tally; the 5-minute and hour windows are
+    sums of tallies. A tally outlives its minute: a mention read again after its minute
     closed is still counted once in its open 5-minute and hour windows."""
     wall, buckets = Wall(), {}
     w = EventTimeWindows("acme", SIZES, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
     w.add(T0 + timedelta(seconds=10), True, 0, identity="a1")
     minute_zero = w.add(T0 + timedelta(minutes=1, seconds=5), False, 0, identity="b2")
     assert [(c[0], c[1], c[2], c[3]) for c in minute_zero] == [("1m", T0 + timedelta(minutes=1), 1, 1)]
-    assert {k for k in buckets if "|seen|" in k} == {f"acme|seen|{T0.isoformat()}",
-                                                     f"acme|seen|{(T0 + timedelta(minutes=1)).isoformat()}"}
+    assert set(buckets) == {f"acme|tally|{T0.isoformat()}", f"acme|tally|{(T0 + timedelta(minutes=1)).isoformat()}"}
     w.add(T0 + timedelta(minutes=2), False, 0, identity="c3")
-    w.add(T0 + timedelta(seconds=20), True, 0, identity="a1")  # late for its minute, re-read for the rest
+    w.add(T0 + timedelta(seconds=20), True, 0, identity="a1")  # late for its minute, read again for the rest
     assert w.repeated == 1 and w.late == 1
     w.add(T0 + timedelta(seconds=30), True, 0, identity="d4")  # late for its minute, new for the rest
     closed = w.add(T0 + timedelta(hours=1), False, 0, identity="e5")
     by_window = {(c[0], c[1]): (c[2], c[3]) for c in closed}
     assert by_window[("5m", T0 + timedelta(minutes=5))] == (4, 2)
     assert by_window[("1h", T0 + timedelta(hours=1))] == (4, 2)
-    # The hour closed: every set of its minutes goes; the new hour's first minute stays.
-    assert [k for k in buckets if "|seen|" in k] == [f"acme|seen|{(T0 + timedelta(hours=1)).isoformat()}"]
+    # The hour closed: its minutes' tallies go; the new hour's first minute stays.
+    assert list(buckets) == [f"acme|tally|{(T0 + timedelta(hours=1)).isoformat()}"]
 
 
-def test_an_identity_in_an_entry_written_before_the_sets_is_counted_once():
+def test_a_tally_stays_until_its_last_window_closes_even_when_that_is_not_the_largest():
+    """With 2- and 3-minute windows, minute 2 is in [0, 3) and in [2, 4): [2, 4) ends last."""
+    wall, buckets = Wall(), {}
+    sizes = {"1m": timedelta(minutes=1), "2m": timedelta(minutes=2), "3m": timedelta(minutes=3)}
+    w = EventTimeWindows("acme", sizes, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    w.add(T0 + timedelta(minutes=2, seconds=1), False, 0, identity="a1")
+    w.add(T0 + timedelta(minutes=3, seconds=30), False, 0, identity="b2")  # [0, 3) closes
+    w.add(T0 + timedelta(minutes=2, seconds=2), False, 0, identity="a1")  # read again: [2, 4) is open
+    assert w.repeated == 1
+    closed = w.add(T0 + timedelta(minutes=4), False, 0, identity="c3")
+    assert ("2m", T0 + timedelta(minutes=4), 2, 0) in closed
+
+
+def test_window_sizes_must_be_multiples_of_the_smallest():
+    with pytest.raises(ValueError, match="multiples"):
+        EventTimeWindows("acme", {"2m": timedelta(minutes=2), "3m": timedelta(minutes=3)}, 1, None, {},
+                         lateness=timedelta(0), idle_s=60, wall=Wall())
+
+
+def test_a_crash_between_two_entries_cannot_leave_a_mention_remembered_but_uncounted():
+    """The agent's changelog writes of one batch are separate messages; a kill may land
+    between them. A mention's count and identity are one entry, so each entry restored
+    alone is consistent: here only the tallies survive, the brand's state does not."""
+    wall, buckets = Wall(), {}
+    w = EventTimeWindows("acme", SIZES, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    for n, identity in enumerate(("a1", "b2", "c3")):
+        w.add(T0 + timedelta(minutes=3, seconds=n), n == 0, 0, identity=identity)
+    restarted = EventTimeWindows("acme", SIZES, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    for n, identity in enumerate(("a1", "b2", "c3")):  # the batch read again
+        restarted.add(T0 + timedelta(minutes=3, seconds=n), n == 0, 0, identity=identity)
+    assert restarted.repeated == 3
+    closed = restarted.add(T0 + timedelta(hours=1), False, 0, identity="d4")
+    assert {(c[0], c[2], c[3]) for c in closed} == {("1m", 3, 1), ("5m", 3, 1), ("1h", 3, 1)}
+
+
+def test_an_identity_in_an_entry_of_the_older_layout_is_counted_once():
     wall = Wall()
-    buckets = {f"acme|1h|{T0.isoformat()}": [2, 1, ["a1", "b2"]]}  # counts and ids, as kept before
-    w = EventTimeWindows("acme", HOUR, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
+    buckets = {f"acme|1h|{T0.isoformat()}": [2, 1, ["a1", "b2"]]}  # a window's counts and ids, as kept before
+    # The brand's state from before tallies: it had counted up to minute 2.
+    state = {"marks": {"0": [(T0 + timedelta(minutes=2)).isoformat(), wall()]}, "first_wall": wall(),
+             "next": {"1h": T0.isoformat()}}
+    w = EventTimeWindows("acme", HOUR, 1, state, buckets, lateness=timedelta(0), idle_s=60, wall=wall)
     w.add(T0 + timedelta(minutes=3), True, 0, identity="b2")
     w.add(T0 + timedelta(minutes=4), False, 0, identity="c3")
     assert w.repeated == 1
