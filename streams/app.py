@@ -16,12 +16,13 @@ import faust
 from aiokafka.client import AIOKafkaClient
 
 from passaparola.config import Settings
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED
 from passaparola.schema import Mention, SchemaError
 from streams.enrichment.enricher import Enricher
 from streams.alerts.agent import register_spike_detection
 from streams.dead_letters import dead_letterer
 from streams.flow_control import StreamsApp
+from streams.producing import sender
 from streams.operability import register_lag_reporter
 from streams.replies.agent import register_reply_tracker
 
@@ -85,7 +86,7 @@ def create_app(settings: Settings) -> faust.App:
     )
     enricher = Enricher.from_settings(settings)
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)
-    enriched = app.topic(topics.mentions_enriched, value_type=bytes, key_type=bytes)
+    send = sender(app, WORKER)
     dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
 
     @app.agent(raw, name="enrich")
@@ -116,8 +117,7 @@ def create_app(settings: Settings) -> faust.App:
             DROPPED.labels(WORKER, "no brand matched").inc()
             return
         # Same key as on mentions.raw: a thread stays in one partition, in order.
-        await enriched.send(key=event.message.key, value=result.to_json())
-        PRODUCED.labels(WORKER, topics.mentions_enriched).inc()
+        await send(topics.mentions_enriched, event.message.key, result.to_json())
 
     register_lag_reporter(app)
     register_reply_tracker(app, settings)

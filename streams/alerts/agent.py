@@ -10,7 +10,7 @@ window's counts go to that window size's
 replay after a crash rewrites the same alert instead of raising another.
 
 Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
-``spike-windows`` (open windows' counts, one entry per window, and the short ids counted, one set per brand and smallest window), ``spike-detectors`` (detector states, per brand and window size; written when a
+``spike-windows`` (per brand and smallest window, a tally: count, negatives and the short ids counted; larger windows sum them), ``spike-detectors`` (detector states, per brand and window size; written when a
 window closes) and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``).
 """
 
@@ -27,12 +27,13 @@ from typing import Any
 import faust
 
 from passaparola.config import Settings
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED
 from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
-from streams.alerts.windows import EventTimeWindows, floor_time
+from streams.alerts.windows import EventTimeWindows, check_sizes, floor_time
 from streams.dead_letters import dead_letterer
+from streams.producing import sender
 from streams.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     context_span = timedelta(hours=cfg.context_hours)
     enriched = app.topic(topics.mentions_enriched, key_type=bytes, value_type=bytes)
     by_brand = app.topic(topics.mentions_by_brand, key_type=bytes, value_type=bytes)
-    alerts = app.topic(topics.alerts, key_type=bytes, value_type=bytes)
+    send = sender(app, WORKER)
     dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
     partitions = settings.kafka.partitions
     marks = json_table(app, "spike-marks", partitions)
@@ -69,6 +70,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     detectors = json_table(app, "spike-detectors", partitions)
     contexts = json_table(app, "spike-context", partitions)
     sizes = {window: parse_window(window) for window in cfg.windows}
+    check_sizes(sizes)  # at start, not as a dead letter per mention
 
     @app.agent(enriched, name="alerts-route")
     async def route(stream: faust.StreamT) -> None:
@@ -90,7 +92,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             # Which partition it came from: the detector keeps a watermark per source partition.
             source = {SOURCE_HEADER: str(event.message.partition).encode()}
             for brand in brands:
-                await by_brand.send(key=brand.encode(), value=event.value, headers=source)
+                await send(topics.mentions_by_brand, brand.encode(), event.value, source)
 
     def context_keys(brand: str, start: datetime, end: datetime) -> list[str]:
         keys, bucket = [], floor_time(start, CONTEXT_BUCKET)
@@ -139,8 +141,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             await dead_letter(event, f"spike detection failed: {err!r}")
             return
         for doc in docs:
-            await alerts.send(key=brand.encode(), value=json.dumps(doc, ensure_ascii=False).encode())
-            PRODUCED.labels(WORKER, topics.alerts).inc()
+            await send(topics.alerts, brand.encode(), json.dumps(doc, ensure_ascii=False).encode())
             log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
 
     def observe(batch: TableBatch, brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:

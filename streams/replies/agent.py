@@ -19,9 +19,10 @@ from datetime import datetime
 import faust
 
 from passaparola.config import Settings
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, PRODUCED
+from passaparola.metrics import BATCH_SECONDS, CONSUMED
 from passaparola.schema import Mention, SchemaError
 from streams.dead_letters import dead_letterer
+from streams.producing import sender
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
 from streams.tables import TableBatch, json_table
@@ -37,7 +38,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     threads = json_table(app, "reply-threads", settings.kafka.partitions)
     inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
     ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
-    replies = app.topic(topics.replies, key_type=bytes, value_type=bytes)
+    send = sender(app, WORKER)
     dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
 
     def events_for(topic: str, key: bytes, value: bytes, state: dict) -> list[dict]:
@@ -80,8 +81,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
             return
         states[thread] = state
         for reply_event in out:
-            await replies.send(key=key, value=json.dumps(reply_event, ensure_ascii=False).encode())
-            PRODUCED.labels(WORKER, topics.replies).inc()
+            await send(topics.replies, key, json.dumps(reply_event, ensure_ascii=False).encode())
 
     @app.timer(settings.replies.tick_s, name="reply-sla-ticks")
     async def tick() -> None:

@@ -1,0 +1,43 @@
+"""Sending from the agents straight to Faust's Kafka producer.
+
+``Topic.send`` wraps every message in Faust's channel machinery (a ``FutureMessage``, a
+pending entry in the producer buffer, callbacks) before the same aiokafka producer gets
+it; per message that cost about as much as our enrichment of it. The agents' outputs
+(enriched mentions, mentions by brand, reply events, alerts) go to ``Producer.send``
+instead. Delivery is unchanged: Faust flushes the producer before it commits offsets
+(``Consumer.commit``), and that flush waits for every message aiokafka holds, however it
+got there. Tables' changelogs and dead letters still go through Faust.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import faust
+
+from passaparola.metrics import ERRORS, PRODUCED
+
+log = logging.getLogger(__name__)
+Send = Callable[..., Awaitable[None]]
+
+
+def sender(app: faust.App, worker: str) -> Send:
+    """An ``await send(topic, key, value, headers=None)`` for the agents of ``worker``: it
+    returns once aiokafka has the message (batched with others), not once it is written."""
+
+    async def send(topic: str, key: bytes | None, value: bytes, headers: dict[str, bytes] | None = None) -> None:
+        written = await app.producer.send(topic, key, value, None, None, headers)
+        written.add_done_callback(lambda done: _report_failure(done, worker, topic))
+        PRODUCED.labels(worker, topic).inc()
+
+    return send
+
+
+def _report_failure(done: asyncio.Future, worker: str, topic: str) -> None:
+    # aiokafka retries on its own; what fails here failed for good, and the flush before
+    # a commit does not raise it: so it is logged and counted where it happens.
+    if not done.cancelled() and done.exception() is not None:
+        ERRORS.labels(worker, "not produced").inc()
+        log.error("message not produced", extra={"topic": topic, "error": repr(done.exception())})
