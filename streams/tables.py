@@ -10,6 +10,10 @@ changelog once per batch, not once per event. Per event, the alerts agent change
 keys of its brand (one of them a context of about 3 KB); this was a large part of the
 streams worker's time. Faust acks a batch's events only after the agent has handled the
 whole batch, so the batch's writes are sent before its offsets can be committed.
+
+Changelog records go straight to the producer (:mod:`streams.producing`), not through
+``Table.send_changelog``, for the same reason as the agents' outputs; with the in-memory
+store Faust's send callback only kept an offset for on-disk stores.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from typing import Any
 
 import faust
 
+from streams.producing import Send, sender
+
 _DELETED = object()
 
 
 def json_table(app: faust.App, name: str, partitions: int) -> JsonTable:
     """A changelogged table ``name`` of raw bytes, seen as ``str -> JSON value``."""
-    return JsonTable(app.Table(name, default=None, partitions=partitions, key_type=bytes, value_type=bytes))
+    return JsonTable(app.Table(name, default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+                     sender(app, "tables"))
 
 
 def _encode(value: Any) -> bytes:
@@ -43,8 +50,8 @@ def _sorted_set(value: Any) -> list:
 class JsonTable(MutableMapping):
     """A Faust table seen as ``str -> JSON value`` (its keys and values are raw bytes)."""
 
-    def __init__(self, table: faust.Table):
-        self.table = table
+    def __init__(self, table: faust.Table, send: Send):
+        self.table, self.send = table, send
 
     def __getitem__(self, key: str) -> Any:
         stored = self.table[key.encode()]
@@ -69,17 +76,16 @@ class JsonTable(MutableMapping):
     def __len__(self) -> int:
         return len(self.table)
 
-    def write(self, partition: int, key: str, value: Any) -> None:
+    async def write(self, partition: int, key: str, value: Any) -> None:
         """Store ``value`` and send it to changelog ``partition`` (the partition of the
         events that own the key; outside an event, Faust cannot tell it)."""
         raw = key.encode()
         if value is _DELETED:
             self.table.data.pop(raw, None)
-            self.table.send_changelog(partition, raw, None, value_serializer="raw")
+            encoded = None  # a tombstone
         else:
-            encoded = _encode(value)
-            self.table.data[raw] = encoded
-            self.table.send_changelog(partition, raw, encoded)
+            encoded = self.table.data[raw] = _encode(value)
+        await self.send(self.table.changelog_topic.get_topic_name(), raw, encoded, partition=partition)
 
 
 class TableBatch:
@@ -103,9 +109,9 @@ class TableBatch:
         view.batch = self
         return view
 
-    def flush(self) -> int:
+    async def flush(self) -> int:
         """Write every changed key; return how many writes that was."""
-        return sum(view.flush() for view in self._views.values())
+        return sum([await view.flush() for view in self._views.values()])
 
 
 class _PendingTable(MutableMapping):
@@ -158,8 +164,8 @@ class _PendingTable(MutableMapping):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def flush(self) -> int:
+    async def flush(self) -> int:
         for key, (partition, value) in self.pending.items():
-            self.table.write(partition, key, value)
+            await self.table.write(partition, key, value)
         written, self.pending = len(self.pending), {}
         return written

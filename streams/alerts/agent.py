@@ -119,7 +119,7 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             for event in events:
                 batch.at(event.message.partition)
                 await detect_one(event, batch)
-            batch.flush()
+            await batch.flush()
             BATCH_SECONDS.labels(WORKER).observe(time.perf_counter() - started)
 
     async def detect_one(event: faust.EventT, batch: TableBatch) -> None:

@@ -56,7 +56,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
             for event in events:
                 batch.at(event.message.partition)
                 await track_one(event, batch[threads])
-            batch.flush()
+            await batch.flush()
             BATCH_SECONDS.labels(WORKER).observe(time.perf_counter() - started)
 
     async def track_one(event: faust.EventT, states: MutableMapping[str, dict]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -29,12 +30,16 @@ class RecordedTable(JsonTable):
     def __iter__(self):
         return iter(self.stored)
 
-    def write(self, partition: int, key: str, value: Any) -> None:
+    async def write(self, partition: int, key: str, value: Any) -> None:
         self.writes.append((partition, key, "deleted" if value is _DELETED else value))
         if value is _DELETED:
             self.stored.pop(key, None)
         else:
             self.stored[key] = value
+
+
+def flush(batch: TableBatch) -> int:
+    return asyncio.run(batch.flush())
 
 
 def test_a_key_changed_by_many_events_is_written_once_with_its_last_value():
@@ -45,9 +50,9 @@ def test_a_key_changed_by_many_events_is_written_once_with_its_last_value():
         view = batch[table]
         view["brand"] = (view.get("brand") or 0) + 1
     assert table.writes == []  # nothing before the flush
-    assert batch.flush() == 1
+    assert flush(batch) == 1
     assert table.writes == [(2, "brand", 5)]
-    assert batch.flush() == 0  # a flushed batch has nothing left to write
+    assert flush(batch) == 0  # a flushed batch has nothing left to write
 
 
 def test_each_key_goes_to_the_partition_of_the_last_event_that_changed_it():
@@ -57,7 +62,7 @@ def test_each_key_goes_to_the_partition_of_the_last_event_that_changed_it():
     batch[table]["a"] = 1
     batch.at(3)
     batch[table]["b"] = 2
-    batch.flush()
+    flush(batch)
     assert sorted(table.writes) == [(0, "a", 1), (3, "b", 2)]
 
 
@@ -74,7 +79,7 @@ def test_reads_see_the_batch_first_then_the_table():
         view["gone"]
     assert sorted(view) == ["new", "old"] and len(view) == 2
     assert view.pop("old") == [1, 0]
-    batch.flush()
+    flush(batch)
     assert table.stored == {"new": [0, 1]}
     assert sorted(w[1] for w in table.writes if w[2] == "deleted") == ["gone", "old"]
 
@@ -85,7 +90,7 @@ def test_deleting_a_missing_key_is_a_key_error_and_writes_nothing():
     batch.at(0)
     with pytest.raises(KeyError):
         del batch[table]["nothing"]
-    assert batch.flush() == 0
+    assert flush(batch) == 0
 
 
 def test_tables_of_one_batch_are_flushed_together():
@@ -94,7 +99,7 @@ def test_tables_of_one_batch_are_flushed_together():
     batch.at(4)
     batch[marks]["brand"] = {"marks": {}}
     batch[windows]["brand|1m|t"] = [1, 0]
-    assert batch.flush() == 2
+    assert flush(batch) == 2
     assert marks.writes == [(4, "brand", {"marks": {}})] and windows.writes == [(4, "brand|1m|t", [1, 0])]
 
 
