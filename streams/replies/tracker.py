@@ -211,6 +211,18 @@ class ReplyTracker:
             for item in state["open"].values()
         ) or any(early["replied_at"] < horizon for early in state["early"].values())
 
+    def next_due(self, state: dict[str, Any]) -> datetime | None:
+        """The first moment :meth:`has_due` can be true (an SLA passing, an item or an
+        early reply ageing out); None when the thread waits for nothing. The agent keeps
+        it per thread, so its timer visits only threads with something coming due."""
+        keep, moments = timedelta(days=self.keep_days), []
+        for item in state["open"].values():
+            moments.append(datetime.fromisoformat(item["opened_at"]) + keep)
+            if item["due_at"] and not item["unanswered_sent"]:
+                moments.append(datetime.fromisoformat(item["due_at"]))
+        moments += [datetime.fromisoformat(early["replied_at"]) + keep for early in state["early"].values()]
+        return min(moments).astimezone(timezone.utc) if moments else None
+
     @staticmethod
     def _event(kind: str, item: dict[str, Any], item_id: str) -> dict[str, Any]:
         return {

@@ -96,11 +96,26 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     assert {u: replied[u] for u in expected} == expected
     # Items nobody answered came due (the demo's stream is older than its SLAs) and said so.
     assert any(e["kind"] == "unanswered" for e in events.values())
+    # The timer found them through the due index: every item still open (answered ones are
+    # closed; unanswered ones wait for a late reply) has its thread's next due moment there.
+    due = {}
+    for key, value in _records(settings, f"{app_id(settings)}-reply-due-changelog"):
+        due[key.decode()] = json.loads(value) if value is not None else None
+    waiting = {e["thread_id"] for e in events.values() if e["kind"] in ("pending", "unanswered")}
+    assert waiting and all(due.get(thread) for thread in waiting), f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry"
     # The worker's part: every mention enriched at least once, also the first new message of
     # each partition after the restart (faust-streaming's flow resume used to drop it about one
     # start in five: see streams/flow_control.py).
     lost = {m.id for m in mentions} - enriched
     assert not lost, f"{len(lost)} mention(s) of mentions.raw never enriched after the restart; see {tmp_path / 'streams.log'}"
+
+
+def _records(settings, topic: str) -> list[tuple[bytes, bytes | None]]:
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
+                             consumer_timeout_ms=3000)
+    records = [(m.key, m.value) for m in consumer]
+    consumer.close()
+    return records
 
 
 def _ids(settings, topic: str) -> set[str]:

@@ -186,3 +186,25 @@ def test_an_item_due_within_the_last_hour_is_seen_as_due(tracker):
     assert due.utcoffset() == timedelta(0)
     now = due + timedelta(minutes=30)
     assert tracker.has_due(state, now) and [e["kind"] for e in tracker.due(state, now)] == ["unanswered"]
+
+
+def test_next_due_is_the_first_moment_anything_comes_due(tracker):
+    """Before it nothing is due; at it, something is; a thread waiting for nothing has none."""
+    state, _ = feed(tracker, tweet("1", "ordine sbagliato", intent="complaint"),
+                    tweet("2", "ho bisogno di aiuto, a chi scrivo?", intent="question", minutes=10))
+    first = tracker.next_due(state)
+    sla = min(datetime.fromisoformat(item["due_at"]) for item in state["open"].values())
+    assert first == sla and first.utcoffset() == timedelta(0)
+    assert not tracker.has_due(state, first - timedelta(seconds=1)) and tracker.has_due(state, first)
+    tracker.due(state, first)  # the first item's SLA passes: next comes the second's
+    second = tracker.next_due(state)
+    assert second > first and tracker.has_due(state, second) and not tracker.has_due(state, second - timedelta(seconds=1))
+    tracker.due(state, second)
+    # Both unanswered now: still open (a late reply closes them) until they age out.
+    aged = tracker.next_due(state)
+    assert aged == T0 + timedelta(days=tracker.keep_days)
+    assert tracker.has_due(state, aged + timedelta(microseconds=1))
+    tracker.due(state, aged + timedelta(microseconds=1))
+    assert tracker.next_due(state) == T0 + timedelta(minutes=10, days=tracker.keep_days)
+    quiet, _ = feed(tracker, tweet("3", "che bella giornata"))
+    assert tracker.next_due(quiet) is None
