@@ -231,6 +231,7 @@ class AlertSettings(_Section):
     windows: list[str] = Field(default_factory=lambda: ["1m", "5m", "1h"], description="tumbling window sizes")
     lateness_s: float = Field(default=120.0, ge=0, description="how far behind its partition's newest mention one may arrive")
     idle_s: float = Field(default=60.0, gt=0, description="wall seconds after which a silent partition stops holding windows open")
+    future_s: float = Field(default=86400.0, gt=0, description="mentions dated further ahead than this are indexed but not counted in spike windows")
     context_hours: float = Field(default=24.0, gt=0, description="history the alert explanation compares the spike with")
     webhook_min_severity: str = Field(default="warning", description="warning, high or critical: what is posted")
     webhook_timeout_s: float = Field(default=10.0, gt=0)

@@ -148,9 +148,12 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
         negative = bool(mention.sentiment and mention.sentiment.label == "negative")
         contexts_now, marks_now = batch[contexts], batch[marks]
         windows = EventTimeWindows(brand, sizes, settings.kafka.partitions, marks_now.get(brand), batch[buckets], lateness,
-                                   cfg.idle_s)
+                                   cfg.idle_s, future_s=cfg.future_s)
         # 48 bits of the (already hashed) id: one window's mentions never collide in practice.
         windows.count(mention.published_at, negative, partition, identity=mention.id[:IDENTITY_HEX])
+        if windows.future:
+            DROPPED.labels(WORKER, "dated in the future").inc()
+            return []
         if windows.repeated:  # read again (a re-read after a crash, a re-sent enrichment): counted once
             DROPPED.labels(WORKER, "counted already").inc()
         else:  # its context gets it once too, before a window it closes is explained

@@ -67,12 +67,16 @@ class EventTimeWindows:
             :mod:`streams.tables` encodes sets so).
         lateness: how far behind its partition's watermark a mention may arrive.
         idle_s: wall seconds after which a silent partition stops holding the watermark.
+        future_s: a mention dated more than this ahead of the wall clock is not counted
+            (``future`` counts them): one dated 2099 by a broken feed would move its
+            partition's watermark there, and once the others idled every window up to
+            2099 would be closed, one by one. None: no limit.
         wall: the wall clock (tests pass their own).
     """
 
     def __init__(self, brand: str, sizes: dict[str, timedelta], partitions: int, state: dict[str, Any] | None,
                  buckets: MutableMapping[str, Any], lateness: timedelta, idle_s: float,
-                 wall: Callable[[], float] = time.time):
+                 wall: Callable[[], float] = time.time, future_s: float | None = None):
         check_sizes(sizes)
         self.brand, self.sizes, self.partitions = brand, sizes, partitions
         self.buckets, self.lateness, self.idle_s, self.wall = buckets, lateness, idle_s, wall
@@ -83,7 +87,9 @@ class EventTimeWindows:
             marks = self.state["marks"].values()
             self.state["legacy_until"] = max((m[0] for m in marks), key=datetime.fromisoformat, default="")
         self._smallest = min(sizes.values())
+        self.future_s = future_s
         self.late = 0
+        self.future = 0  # mentions dated too far ahead: not counted
         self.repeated = 0  # mentions counted already (by identity)
 
     def add(self, published_at: datetime, negative: bool, partition: int,
@@ -96,6 +102,9 @@ class EventTimeWindows:
     def count(self, published_at: datetime, negative: bool, partition: int, identity: str | None = None) -> None:
         """The counting half of :meth:`add`: ``repeated`` then tells whether the mention was
         counted already, before :meth:`close` decides the windows."""
+        if self.future_s is not None and published_at.timestamp() > self.wall() + self.future_s:
+            self.future += 1
+            return
         marks = self.state["marks"]
         mark = marks.get(str(partition))
         newest = max(published_at, datetime.fromisoformat(mark[0])) if mark else published_at

@@ -175,3 +175,15 @@ def test_an_identity_in_an_entry_of_the_older_layout_is_counted_once():
     assert w.repeated == 1
     closed = w.add(T0 + timedelta(hours=1), False, 0, identity="d4")
     assert [(c[2], c[3]) for c in closed] == [(3, 1)]
+
+
+def test_a_mention_dated_far_ahead_is_not_counted_and_moves_no_watermark():
+    wall, buckets = Wall(), {}
+    wall.now = T0.timestamp()
+    w = EventTimeWindows("acme", SIZES, 1, None, buckets, lateness=timedelta(0), idle_s=60, wall=wall,
+                         future_s=86400)
+    w.add(T0, False, 0, identity="a1")
+    assert w.add(datetime(2099, 1, 1, tzinfo=timezone.utc), True, 0, identity="b2") == []
+    assert w.future == 1 and w.state["marks"]["0"][0] == T0.isoformat()
+    w.add(T0 + timedelta(hours=2), False, 0, identity="c3")  # within a day ahead: counted
+    assert w.future == 1 and not any("2099" in key for key in buckets)
