@@ -36,7 +36,7 @@ TEXT_CHARS = 500  # what an event keeps of the message, for the unanswered queue
 
 
 def empty_state() -> dict[str, Any]:
-    return {"brand_posts": [], "open": {}, "quiet": {}, "closed": {}, "early": {}, "brand_replies": []}
+    return {"brand_roots": [], "brand_posts": [], "open": {}, "quiet": {}, "closed": {}, "early": {}, "brand_replies": []}
 
 
 @dataclass
@@ -73,9 +73,11 @@ class ReplyTracker:
             closed = next((item_id for item_id, item in state["closed"].items() if item.get("reply_id") == reply.id), None)
             return self._again(state, closed) if closed else []
         _remember(state["brand_replies"], reply.id, self.keep_ids)
-        if reply.parent_id is None or reply.parent_id in state["brand_posts"]:
+        if reply.parent_id is None or _brand_post(state, reply.parent_id):
             if reply.parent_id is None:
-                _remember(state["brand_posts"], reply.id, self.keep_ids)  # a post of its own
+                # A post of its own: kept apart from its replies, which are many on a busy
+                # post and used to push the post itself out of what the thread remembers.
+                _remember(state.setdefault("brand_roots", []), reply.id, self.keep_ids)
             # Answering "in the thread" without naming whom: the oldest open item before it.
             item_id = _oldest_open_before(state, reply.published_at)
             return self._close(state, item_id, reply) if item_id else []
@@ -135,7 +137,7 @@ class ReplyTracker:
         return []
 
     def _expects_answer(self, state: dict[str, Any], mention: Mention) -> bool:
-        on_brand_post = mention.parent_id in state["brand_posts"] or mention.thread_id in state["brand_posts"]
+        on_brand_post = _brand_post(state, mention.parent_id) or _brand_post(state, mention.thread_id)
         return on_brand_post or self._addressed_brand(mention) is not None or mention.intent in EXPECTING_INTENTS
 
     def _addressed_brand(self, mention: Mention) -> str | None:
@@ -234,6 +236,11 @@ class ReplyTracker:
                                         "opened_at", "due_at", "sla_seconds", "reply_id", "replied_at",
                                         "response_seconds", "business_seconds", "late")},
         }
+
+
+def _brand_post(state: dict[str, Any], mention_id: str | None) -> bool:
+    """Whether the brand wrote ``mention_id``: a post of its own or one of its replies."""
+    return mention_id is not None and (mention_id in state.get("brand_roots", ()) or mention_id in state["brand_posts"])
 
 
 def _remember(ids: list[str], new: str, keep: int) -> None:

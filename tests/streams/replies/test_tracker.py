@@ -208,3 +208,19 @@ def test_next_due_is_the_first_moment_anything_comes_due(tracker):
     assert tracker.next_due(state) == T0 + timedelta(minutes=10, days=tracker.keep_days)
     quiet, _ = feed(tracker, tweet("3", "che bella giornata"))
     assert tracker.next_due(quiet) is None
+
+
+def test_a_busy_brand_post_stays_the_brands_after_hundreds_of_its_replies(tracker):
+    """The brand's own posts and replies are remembered up to ``keep_ids``; its thread's root
+    post must not be the one forgotten: comments on it would stop expecting an answer, and
+    an answer in the thread naming no message would pair with nothing."""
+    busy = [tweet("root", "Nuova miscela!", brand_author=True)]
+    for n in range(tracker.keep_ids + 50):  # a comment and the brand's answer, many times
+        busy += [tweet(f"c{n}", "buona?", minutes=n, parent="root", intent="question"),
+                 tweet(f"r{n}", "sì!", minutes=n + 0.5, brand_author=True, parent=f"c{n}")]
+    late_comment = tweet("late", "la trovo anche al supermercato", minutes=400, parent="root")
+    in_thread = tweet("answer", "sì, dalla prossima settimana", minutes=410, brand_author=True, parent="root")
+    state, events = feed(tracker, *busy, late_comment, in_thread)
+    late = [e for e in events if e["mention_id"] == mention_id("x", "late")]
+    assert [e["kind"] for e in late] == ["pending", "brand_reply"]
+    assert late[-1]["reply_id"] == mention_id("x", "answer")
