@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from passaparola.parent_watch import watch_parent
+
 from passaparola.cli import alerts, bench, dashboards, demo, enrich, evaluate, ingest, stack, workers
 
 app = typer.Typer(
@@ -26,4 +28,5 @@ app.command("search")(workers.search)
 
 
 def main() -> None:
+    watch_parent()
     app()

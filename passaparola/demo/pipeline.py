@@ -30,6 +30,7 @@ from passaparola.config import Brand, Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate
 from passaparola.elastic import connect
 from passaparola.errors import PassaparolaError
+from passaparola.parent_watch import PARENT_ENV
 from passaparola.schema import Mention
 from passaparola.topics import end_offsets
 from sinks.base import sink_group
@@ -136,7 +137,8 @@ def die_with_parent() -> None:
 @dataclass
 class Worker:
     """A worker subprocess, started by the demo like a deployment would start it; it is
-    stopped when the process that started it dies (on Linux)."""
+    stopped when the process that started it dies (on Linux: SIGTERM, then
+    :mod:`passaparola.parent_watch` ends it if it is still there 30 s later)."""
 
     name: str
     args: list[str]
@@ -146,9 +148,10 @@ class Worker:
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**(os.environ if self.env is None else self.env), PARENT_ENV: str(os.getpid())}
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env,
+                [sys.executable, "-m", "passaparola", *self.args], stdout=out, stderr=subprocess.STDOUT, env=env,
                 preexec_fn=die_with_parent if sys.platform == "linux" else None,
             )
 
