@@ -66,7 +66,8 @@ def reset(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
     return deleted
 
 
-def _written_ids(settings: Settings, topic: str) -> list[str]:
+def written_ids(settings: Settings, topic: str) -> list[str]:
+    """The document ids on ``topic`` (what the sink wrote, or will write, from it)."""
     ids = []
     for _key, value in read_to_end(settings.kafka.bootstrap_servers, topic):
         try:
@@ -85,7 +86,7 @@ def _delete_documents(settings: Settings) -> dict[str, int]:
     es, prefix, t = connect(settings), settings.elasticsearch.index_prefix, settings.topics
     deleted = {}
     for kind, topic in (("mentions", t.mentions_enriched), ("replies", t.replies), ("alerts", t.alerts)):
-        ids = _written_ids(settings, topic)
+        ids = written_ids(settings, topic)
         if not ids or not es.indices.exists_alias(name=alias(prefix, kind)):
             continue
         # Found, then deleted by id in bulk: delete_by_query needs a module the local node lacks.

@@ -131,9 +131,10 @@ def reply_figures(es: Elasticsearch, index: str) -> list[ReplyFigures]:
     return figures
 
 
-def alert_list(es: Elasticsearch, index: str, size: int = 20) -> list[dict]:
-    """The alerts raised, oldest first, with their explanations."""
-    found = es.search(index=index, size=size, sort=[{"at": "asc"}], query={"match_all": {}}, ignore_unavailable=True)
+def alert_list(es: Elasticsearch, index: str, size: int = 20, ids: list[str] | None = None) -> list[dict]:
+    """The alerts raised (only those with ``ids`` when given), oldest first, with their explanations."""
+    query = {"match_all": {}} if ids is None else {"ids": {"values": ids}}
+    found = es.search(index=index, size=size, sort=[{"at": "asc"}], query=query, ignore_unavailable=True)
     return [hit["_source"] for hit in found["hits"]["hits"]]
 
 

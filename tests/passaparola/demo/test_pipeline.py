@@ -87,3 +87,20 @@ def test_a_second_demo_a_day_later_shows_the_same_story(settings: Settings, work
     found = {h["_id"] for h in es.search(index=alias(prefix, "alerts"), size=100)["hits"]["hits"]}
     raised = {json.loads(v)["id"] for _k, v in read_to_end(settings.kafka.bootstrap_servers, "demo." + settings.topics.alerts)}
     assert found == raised and len(found) == len(alerts)  # none left from the first run
+
+
+def test_the_summary_lists_only_this_runs_alerts_when_the_previous_runs_topics_are_gone(settings: Settings,
+                                                                                     worker_env: dict):
+    """The rerun reset deletes the previous run's documents by reading its topics; with the
+    topics gone (Kafka's data wiped), its alerts stay in Elasticsearch under other ids."""
+    from passaparola.demo.namespace import _delete_kafka_namespace, demo_settings
+
+    _demo(worker_env, "2026-06-01T12:00:00", scale="0.3")
+    _delete_kafka_namespace(demo_settings(settings), timeout_s=60)
+    second = _demo(worker_env, "2026-06-01T17:00:00", scale="0.3")
+    es, prefix = connect(settings), settings.elasticsearch.index_prefix
+    es.indices.refresh(index=f"{prefix}-*")
+    stored = es.count(index=alias(prefix, "alerts"))["count"]
+    raised = {json.loads(v)["id"] for _k, v in read_to_end(settings.kafka.bootstrap_servers, "demo." + settings.topics.alerts)}
+    assert stored > len(raised) > 0  # the first run's alerts are still there
+    assert len(_alert_lines(second)) == len(raised)
