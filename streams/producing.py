@@ -4,9 +4,10 @@
 pending entry in the producer buffer, callbacks) before the same aiokafka producer gets
 it; per message that cost about as much as our enrichment of it. The agents' outputs
 (enriched mentions, mentions by brand, reply events, alerts) and the tables' changelog
-records (:mod:`streams.tables`) go to ``Producer.send`` instead. Delivery is unchanged: Faust flushes the producer before it commits offsets
-(``Consumer.commit``), and that flush waits for every message aiokafka holds, however it
-got there. Dead letters, rare, still go through Faust.
+records (:mod:`streams.tables`) go to ``Producer.send`` instead. Delivery is unchanged:
+Faust flushes the producer before it commits offsets (``Consumer.commit``), and that flush
+waits for every message aiokafka holds, however it got there. Dead letters, rare, still go
+through Faust.
 """
 
 from __future__ import annotations

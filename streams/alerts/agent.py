@@ -10,8 +10,10 @@ window's counts go to that window size's
 replay after a crash rewrites the same alert instead of raising another.
 
 Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
-``spike-windows`` (per brand and smallest window, a tally: count, negatives and the short ids counted; larger windows sum them), ``spike-detectors`` (detector states, per brand and window size; written when a
-window closes) and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``).
+``spike-windows`` (per brand and smallest window, a tally: count, negatives and the short
+ids counted; larger windows sum them), ``spike-detectors`` (detector states, per brand and
+window size; written when a window closes) and ``spike-context`` (5-minute explanation
+buckets, kept ``context_hours``).
 """
 
 from __future__ import annotations
