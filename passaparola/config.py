@@ -168,6 +168,21 @@ class StreamsSettings(_Section):
     batch_wait_s: float = Field(default=0.1, gt=0, description="longest wait for a batch to fill")
 
 
+class SinkSettings(_Section):
+    """How ``sink run`` batches its writes to Elasticsearch (see ``sinks.base.Batching``)."""
+
+    max_records: int = Field(default=1000, ge=1, description="most documents in one bulk request")
+    min_records: int = Field(
+        default=200, ge=1, description="an idle lane writes as soon as this many wait (busy lanes gather up to max_records)"
+    )
+    # At light load this wait was most of the publish-to-searchable time: at 200/s, p50
+    # 1.5 s with 1 s, 0.84 s with 0.2 s. Under load the lanes are busy and batches grow anyway.
+    max_wait_s: float = Field(default=0.2, gt=0, description="longest a waiting document is held before its batch is written")
+    lanes: int = Field(default=2, ge=1, description="bulk requests in flight at once")
+    backoff_initial_s: float = Field(default=0.5, gt=0, description="first pause after Elasticsearch refused or failed")
+    backoff_max_s: float = Field(default=30.0, gt=0, description="longest pause between retries")
+
+
 class ReplySettings(_Section):
     """How soon a brand should answer, per intent, in business hours."""
 
@@ -299,6 +314,7 @@ class Settings(BaseSettings):
     replies: ReplySettings = Field(default_factory=ReplySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
+    sink: SinkSettings = Field(default_factory=SinkSettings)
     secrets: Secrets = Field(default_factory=Secrets)
 
     @model_validator(mode="after")

@@ -68,7 +68,7 @@ class Batching:
 
     max_records: int = 1000
     min_records: int = 200
-    max_wait_s: float = 1.0
+    max_wait_s: float = 0.2
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     lanes: int = 2

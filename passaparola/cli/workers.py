@@ -71,14 +71,15 @@ def sink_run(
     idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
 ) -> None:
     """Index enriched mentions, replies and alerts into Elasticsearch until stopped (SIGTERM finishes the batch)."""
-    from sinks.base import sink_group
+    from sinks.base import Batching, sink_group
     from sinks.worker import SinkWorker
     from sinks.elasticsearch import ElasticsearchSink
 
     cfg = settings()
     ensure_topics(cfg)
     target = ElasticsearchSink.from_settings(cfg)
-    worker = SinkWorker(cfg, target, list(target.kinds), group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq)
+    worker = SinkWorker(cfg, target, list(target.kinds), group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq,
+                        batching=Batching(**cfg.sink.model_dump()))
     serve(cfg.metrics_port, healthy=lambda: worker.healthy(cfg.health_stall_s), host=cfg.metrics_host)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())

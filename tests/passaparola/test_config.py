@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import ConfigError, load_settings
+from passaparola.config import ConfigError, Settings, load_settings
+from sinks.base import Batching
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,3 +75,14 @@ def test_typos_are_errors_not_silence(tmp_path):
     (tmp_path / "passaparola.toml").write_text("[kafka]\nbootstrap_server = 'oops'\n")
     with pytest.raises(ValueError, match="bootstrap_server"):
         load_settings()
+
+
+def test_the_sink_section_sets_the_sink_batching(tmp_path):
+    (tmp_path / "passaparola.toml").write_text("[sink]\nmax_wait_s = 0.05\nlanes = 3\n")
+    batching = Batching(**load_settings().sink.model_dump())
+    assert (batching.max_wait_s, batching.lanes, batching.max_records) == (0.05, 3, 1000)
+
+
+def test_sink_batching_defaults_agree_with_the_settings():
+    """``Batching`` is also built without settings (tests, the notifier): one default each."""
+    assert Batching(**Settings().sink.model_dump()) == Batching()
