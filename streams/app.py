@@ -83,6 +83,8 @@ def create_app(settings: Settings) -> faust.App:
         # A killed worker's partitions move to a live one after this, not after a minute.
         broker_session_timeout=10,
         broker_heartbeat_interval=2,
+        fetch_min_bytes=settings.streams.fetch_min_bytes,
+        fetch_max_wait_ms=settings.streams.fetch_max_wait_ms,
     )
     enricher = Enricher.from_settings(settings)
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)

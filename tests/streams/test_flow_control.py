@@ -130,3 +130,16 @@ def test_the_consumer_no_longer_waits_for_a_dropped_message():
     app.consumer._unacked_messages.add(message)
     app.flow_control.on_drop(message)
     assert message not in app.consumer._unacked_messages and not message.acked
+
+
+def test_the_consumer_fetches_wait_for_data_as_configured():
+    """Faust builds its aiokafka consumer with fetch_min_bytes 1; ours waits as the settings say."""
+    settings = Settings(streams={"fetch_min_bytes": 12345, "fetch_max_wait_ms": 67})
+
+    async def built() -> tuple[int, int]:
+        app = create_app(settings)
+        thread = app.consumer._thread
+        consumer = thread._create_worker_consumer(app.transport)
+        return consumer._fetch_min_bytes, consumer._fetch_max_wait_ms
+
+    assert asyncio.run(built()) == (12345, 67)
