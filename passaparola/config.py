@@ -307,6 +307,9 @@ class Settings(BaseSettings):
     metrics_host: str = Field(default="127.0.0.1", description="0.0.0.0 in containers, so Prometheus can scrape")
     metrics_port: int = Field(default=0, description="Prometheus /metrics and /healthz; 0 picks a free port")
     health_stall_s: float = Field(default=60.0, gt=0, description="/healthz fails when a sink worker's loop has not come round for this long")
+    out_of_group_s: float = Field(
+        default=60.0, gt=0, description="a sink worker's consumer without partitions and outside its group this long is replaced"
+    )
     stack: StackSettings = Field(default_factory=StackSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)

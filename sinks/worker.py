@@ -33,6 +33,7 @@ from passaparola.config import Settings
 from passaparola.deadletter import envelope
 from passaparola.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
 from sinks.base import Batching, Record, Rejected, Sink, TransientError
+from sinks.membership import GroupWatch
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,7 @@ class SinkWorker:
     ):
         self.sink, self.batching, self.name, self.dlq_topic = sink, batching, name, dlq_topic
         self.stopping = threading.Event()
-        self._consumer = KafkaConsumer(
-            *topics,
+        self._consumer_config = dict(
             bootstrap_servers=settings.kafka.bootstrap_servers,
             client_id=f"{settings.kafka.client_id}-{name}",
             group_id=group_id,
@@ -79,6 +79,9 @@ class SinkWorker:
             # the transfer, so the consumer-side check buys little for its cost.
             check_crcs=False,
         )
+        self._topics = topics
+        self._consumer = KafkaConsumer(*topics, **self._consumer_config)
+        self._group_watch = GroupWatch(settings.kafka.bootstrap_servers, group_id, after_s=settings.out_of_group_s)
         self._dlq = KafkaProducer(
             bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
         )
@@ -170,7 +173,22 @@ class SinkWorker:
             if batch:
                 self._read_to[(batch[-1].topic, batch[-1].partition)] = batch[-1].offset + 1
         self._report_lag()
+        if self._group_watch.stuck(self._consumer):
+            self._replace_consumer()
         return records
+
+    def _replace_consumer(self) -> None:
+        """Start over with a new consumer (see ``sinks.membership``). It holds no
+        partitions, so nothing read is pending and nothing is left to commit."""
+        log.warning("the consumer has no partitions and is not in its group: starting a new one",
+                    extra={"group": self._consumer_config["group_id"]})
+        ERRORS.labels(self.name, "consumer out of group").inc()
+        try:
+            self._consumer.close(autocommit=False, timeout_ms=5000)
+        except Exception as err:  # it was broken already; the new one is what matters
+            log.warning("closing the old consumer failed", extra={"error": repr(err)})
+        self._consumer = KafkaConsumer(*self._topics, **self._consumer_config)
+        self._group_watch.reset()
 
     def _report_lag(self) -> None:
         """Behind how many messages each assigned partition is: its end (known from the last

@@ -1,0 +1,76 @@
+"""Notice a sink consumer that is outside its consumer group and stays there.
+
+kafka-python 3.0.12 can leave a consumer out of its group for good. We saw it twice in
+about fifteen benchmark runs on 2026-12-07: the sink's first assignment was computed on
+metadata that did not list the topics' partitions yet ("No partition metadata for
+topic ..."), and the consumer never joined again. Its loop still came round, so
+``/healthz`` said healthy, while the group did not exist and nothing was read for
+minutes. A worker with no partitions is not always stuck: with more sink workers than
+partitions some are idle by design, but they are members of the group. So the worker
+replaces its consumer only when it has had no partitions for ``after_s`` *and* the group
+does not list it as a member.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer
+
+log = logging.getLogger(__name__)
+
+
+class GroupWatch:
+    """Tells when a consumer has been without partitions and outside ``group_id`` too long.
+
+    Args:
+        bootstrap_servers: the cluster, for the group description.
+        group_id: the group the consumer should be a member of.
+        after_s: how long without partitions before the group is asked (a join, or a
+            rebalance waiting out a dead member, takes less).
+        every_s: how often the group is asked again while it goes on.
+    """
+
+    def __init__(self, bootstrap_servers: str, group_id: str, after_s: float = 60.0, every_s: float = 10.0):
+        self.bootstrap_servers, self.group_id = bootstrap_servers, group_id
+        self.after_s, self.every_s = after_s, every_s
+        self._unassigned_since: float | None = None
+        self._asked_at = 0.0
+
+    def stuck(self, consumer: KafkaConsumer) -> bool:
+        """True when ``consumer`` should be replaced; cheap unless it has had no partitions
+        for ``after_s``."""
+        now = time.monotonic()
+        if consumer.assignment():
+            self._unassigned_since = None
+            return False
+        self._unassigned_since = self._unassigned_since or now
+        if now - self._unassigned_since < self.after_s or now - self._asked_at < self.every_s:
+            return False
+        self._asked_at = now
+        member_id = consumer.group_metadata().member_id
+        if not member_id:  # never joined
+            return True
+        members = self.members()
+        return members is not None and member_id not in members
+
+    def members(self) -> set[str] | None:
+        """The group's member ids; None when the cluster could not be asked."""
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000)
+        except Exception as err:  # the broker is down: not the consumer's fault
+            log.warning("could not ask about the consumer group", extra={"error": repr(err)})
+            return None
+        try:
+            described = admin.describe_groups([self.group_id]).get(self.group_id) or {}
+            return {m["member_id"] for m in described.get("members") or []}
+        except Exception as err:
+            log.warning("could not ask about the consumer group", extra={"error": repr(err)})
+            return None
+        finally:
+            admin.close()
+
+    def reset(self) -> None:
+        """A new consumer: start counting again."""
+        self._unassigned_since, self._asked_at = None, 0.0
