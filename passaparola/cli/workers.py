@@ -7,6 +7,7 @@ import signal
 import typer
 
 from passaparola.cli.common import console, errors, settings
+from passaparola.config import ConfigError
 from passaparola.metrics import serve
 from passaparola.topics import ensure_topics
 
@@ -32,7 +33,11 @@ def streams_worker() -> None:
 
     cfg = settings()
     ensure_topics(cfg)
-    app = create_app(cfg)
+    try:
+        app = create_app(cfg)
+    except ConfigError as err:  # settings only the app can check, e.g. the window sizes
+        errors.print(f"[red]configuration error:[/red] {err}")
+        raise typer.Exit(2) from None
     serve(cfg.metrics_port, healthy=lambda: healthy(app), host=cfg.metrics_host)
     # override_logging=False: keep our JSON log lines instead of Faust's own format.
     Worker(app, loglevel=cfg.log_level.lower(), quiet=True, override_logging=False).execute_from_commandline()

@@ -28,7 +28,7 @@ from typing import Any
 
 import faust
 
-from passaparola.config import Settings
+from passaparola.config import ConfigError, Settings
 from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED
 from passaparola.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
@@ -71,8 +71,11 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
     buckets = json_table(app, "spike-windows", partitions)
     detectors = json_table(app, "spike-detectors", partitions)
     contexts = json_table(app, "spike-context", partitions)
-    sizes = {window: parse_window(window) for window in cfg.windows}
-    check_sizes(sizes)  # at start, not as a dead letter per mention
+    try:  # at start, not as a dead letter per mention
+        sizes = {window: parse_window(window) for window in cfg.windows}
+        check_sizes(sizes)
+    except ValueError as err:
+        raise ConfigError(f"alerts.windows: {err}") from None
 
     @app.agent(enriched, name="alerts-route")
     async def route(stream: faust.StreamT) -> None:
