@@ -1,9 +1,9 @@
 """Notice a sink consumer that is outside its consumer group and stays there.
 
-kafka-python 3.0.12 can leave a consumer out of its group for good. We saw it twice in
-about fifteen benchmark runs on 2026-12-07: the sink's first assignment was computed on
-metadata that did not list the topics' partitions yet ("No partition metadata for
-topic ..."), and the consumer never joined again. Its loop still came round, so
+kafka-python 3.0.12 can leave a consumer out of its group for good. In one of about
+fifteen benchmark runs on 2026-12-07 the sink's first assignment was computed on metadata
+that did not list the topics' partitions yet ("No partition metadata for topic ..."),
+and the consumer never joined again (another run stalled the same way, not examined). Its loop still came round, so
 ``/healthz`` said healthy, while the group did not exist and nothing was read for
 minutes. A worker with no partitions is not always stuck: with more sink workers than
 partitions some are idle by design, but they are members of the group. So the worker
