@@ -80,7 +80,7 @@ class SinkWorker:
             check_crcs=False,
         )
         self._topics = topics
-        self._consumer = KafkaConsumer(*topics, **self._consumer_config)
+        self._consumer = self._new_consumer()
         self._group_watch = GroupWatch(settings.kafka.bootstrap_servers, group_id, after_s=settings.out_of_group_s)
         self._dlq = KafkaProducer(
             bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
@@ -187,8 +187,21 @@ class SinkWorker:
             self._consumer.close(autocommit=False, timeout_ms=5000)
         except Exception as err:  # it was broken already; the new one is what matters
             log.warning("closing the old consumer failed", extra={"error": repr(err)})
-        self._consumer = KafkaConsumer(*self._topics, **self._consumer_config)
+        self._consumer = self._new_consumer()
         self._group_watch.reset()
+
+    def _new_consumer(self, metadata_timeout_s: float = 30.0) -> KafkaConsumer:
+        """A consumer subscribed to our topics that knows their partitions before it first
+        joins the group: joining first, kafka-python 3.0.12 was given an assignment without
+        them ("No partition metadata for topic ...") and could stay out of the group."""
+        consumer = KafkaConsumer(*self._topics, **self._consumer_config)
+        deadline = time.monotonic() + metadata_timeout_s
+        while missing := [t for t in self._topics if not consumer.partitions_for_topic(t)]:
+            if time.monotonic() > deadline:  # not created yet: the group will wait for them
+                log.warning("topics without partitions yet", extra={"topics": missing})
+                break
+            time.sleep(0.5)
+        return consumer
 
     def _report_lag(self) -> None:
         """Behind how many messages each assigned partition is: its end (known from the last

@@ -22,8 +22,12 @@ pytestmark = pytest.mark.integration
 
 
 def _consumer(settings: Settings, topic: str, group: str) -> KafkaConsumer:
-    return KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=group,
-                         enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest")
+    # Knowing the new topic's partitions before joining, as the sink's consumers do: else
+    # kafka-python may assign nothing and stay out of the group, the failure watched for.
+    assert consumer.partitions_for_topic(topic)
+    return consumer
 
 
 def _poll_until(consumers: list[KafkaConsumer], done, timeout_s: float = 60) -> None:
@@ -111,3 +115,18 @@ def test_the_worker_replaces_a_consumer_that_is_outside_its_group_and_indexes(se
     finally:
         worker.stop()
         running.join(30)
+
+
+def test_a_new_consumer_knows_its_topics_partitions_before_it_first_joins(settings: Settings):
+    """What the first assignment is computed from: without it, kafka-python assigned the sink
+    nothing ("No partition metadata for topic ...") in most benchmark runs."""
+    ensure_topics(settings)
+    topics = [settings.topics.mentions_enriched, settings.topics.replies]
+    target = ElasticsearchSink.from_settings(settings)
+    worker = SinkWorker(settings, target, topics, sink_group(settings), settings.topics.sink_dlq)
+    try:
+        cached = worker._consumer._cluster  # the cache the assignor reads; no request made here
+        assert all(cached.partitions_for_topic(t) == set(range(settings.kafka.partitions)) for t in topics)
+        assert not worker._consumer.assignment()  # and it has not joined yet
+    finally:
+        worker.close()
