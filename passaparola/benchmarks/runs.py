@@ -71,8 +71,8 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
         # several streams workers, their joining is part of what the catch-up measures.
         with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers, settle=False) as pipeline:
             ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
-        report(f"catch-up, our workers: {ours:,.0f} mentions/s")
-        result = {"mentions": count, "ours_per_s": round(ours)}
+        report(f"catch-up, our workers: {_rate_text(ours, count)}")
+        result = {"mentions": count, "ours_per_s": None if ours is None else round(ours)}
         if peer_python:
             result |= _race_peer(cfg, count, peer_python, report)
     finally:
@@ -98,13 +98,20 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
     finally:
         if process.poll() is None:
             process.kill()
-    report(f"catch-up, quix-streams peer: {peer:,.0f} mentions/s")
-    return {"peer_per_s": round(peer), "peer_own_figures": own_view}
+    report(f"catch-up, quix-streams peer: {_rate_text(peer, count)}")
+    return {"peer_per_s": None if peer is None else round(peer), "peer_own_figures": own_view}
+
+
+def _rate_text(per_s: float | None, count: int) -> str:
+    if per_s is None:
+        return f"not measured: all {count:,} became searchable between two looks (a larger --race measures)"
+    return f"{per_s:,.0f} mentions/s"
 
 
 def _steady_rate(cfg: Settings, index: str, count: int, check: Callable[[], None],
-                 alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float:
-    """Documents per second from the first visible to the last, polling ``index``'s count."""
+                 alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float | None:
+    """Documents per second from the first visible to the last, polling ``index``'s count;
+    None when the first look already sees them all (there is no interval to divide by)."""
     es, first, deadline = connect(cfg), None, time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         check()
@@ -117,7 +124,7 @@ def _steady_rate(cfg: Settings, index: str, count: int, check: Callable[[], None
         if seen and first is None:
             first = (now, seen)
         if seen >= count:
-            return (count - first[1]) / (now - first[0]) if now > first[0] else float("nan")
+            return (count - first[1]) / (now - first[0]) if first[1] < count else None
         if not alive() and seen < count:
             break
         time.sleep(0.2)

@@ -125,6 +125,10 @@ def bench_e2e(
     console.print(f"figures written to {out}")
 
 
+def _per_s(value: int | None) -> str:
+    return "not measured" if value is None else f"{value:,}"
+
+
 def _print_e2e(figures: dict) -> None:
     s, c, lim = figures["sustained"], figures["catch_up"], figures["limits"]
     lat = s["latency_s"]
@@ -134,15 +138,16 @@ def _print_e2e(figures: dict) -> None:
         f"p95 {lat['p95']} s, p99 {lat['p99']} s, max {lat['max']} s over {s['probes']} probes "
         f"(targets: >= 2,000/s with p99 <= 5 s); CPU cores used: {s['cpu_cores_used']}"
     )
-    ours = c["ours_per_s"]
+    ours, peer = c["ours_per_s"], c.get("peer_per_s")
     table = Table("stage limit on this machine", "limit /s", "pipeline max /s", "fraction", title="catch-up throughput against the limits",
                   title_justify="left")
     for label, key in (("Kafka produce (client loop)", "kafka_produce_per_s"), ("Kafka consume (client loop)", "kafka_consume_per_s"),
                        ("enrichment, pure, one core", "enrich_per_s"), ("Elasticsearch parallel_bulk", "es_bulk_per_s")):
-        table.add_row(label, f"{lim[key]:,}", f"{ours:,}", f"{ours / lim[key]:.2f}")
+        table.add_row(label, f"{lim[key]:,}", _per_s(ours), "-" if ours is None else f"{ours / lim[key]:.2f}")
     console.print(table)
     if "peer_per_s" in c:
-        console.print(f"quix-streams peer (enrich + ElasticsearchSink, same topic): {c['peer_per_s']:,}/s; "
-                      f"ours {ours:,}/s; ratio ours/peer [bold]{ours / c['peer_per_s']:.2f}[/bold]")
+        ratio = "-" if ours is None or peer is None else f"{ours / peer:.2f}"
+        console.print(f"quix-streams peer (enrich + ElasticsearchSink, same topic): {_per_s(peer)}/s; "
+                      f"ours {_per_s(ours)}/s; ratio ours/peer [bold]{ratio}[/bold]")
     else:
         console.print(f"quix-streams peer: {c.get('peer', 'not run')}")
