@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.partitioner.default import murmur2
 
 from passaparola.demo.pipeline import consumer_lag
 from passaparola.schema import Author, Mention, Sentiment
@@ -166,3 +167,61 @@ def _offline(mentions: list[Mention]) -> list[tuple]:
             detector = detectors.setdefault(window, SpikeDetector(window))
             decided += [(a.kind, a.window, a.at.isoformat(), a.observed) for a in detector.observe(end, count, negative)]
     return sorted(decided)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dropped(port: int) -> dict[str, float]:
+    import urllib.request
+
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    dropped = {}
+    for line in text.splitlines():
+        if line.startswith("passaparola_messages_dropped_total{") and 'worker="alerts"' in line:
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            dropped[reason] = float(line.rsplit(" ", 1)[1])
+    return dropped
+
+
+def test_mentions_dated_far_ahead_are_not_counted_and_move_no_window(settings, worker_env, tmp_path):
+    """A feed's 2099 dates on every partition of ``mentions.enriched``: counted, they would
+    carry the watermark to 2099, and every later mention would be late (or the detector
+    would step through the windows up to 2099)."""
+    ensure_topics(settings)
+    mentions = sorted(synthetic_stream(), key=lambda m: m.published_at)[:400]
+    ahead = datetime(2099, 1, 1, tzinfo=timezone.utc)
+    futures = [Mention.model_validate(mentions[0].model_dump() | {"native_id": f"from-2099-{n}", "id": "", "thread_id": "",
+                                                                  "published_at": ahead}) for n in range(60)]
+    # The producer's partition of a key, as kafka-python computes it: every partition gets some.
+    assert {(murmur2(f.thread_id.encode()) & 0x7FFFFFFF) % settings.kafka.partitions for f in futures} == set(range(settings.kafka.partitions))
+    port = _free_port()
+    env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([{"name": "acme", "query": "acme"}]),
+           "PASSAPAROLA_METRICS_PORT": str(port)}
+    log_path = tmp_path / "streams.log"
+    worker = subprocess.Popen([sys.executable, "-m", "passaparola", "streams", "worker"], env=env,
+                              stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+    try:
+        # First a part that reaches every partition: at start, a partition not heard from
+        # yet holds no window open, and a few of the first mentions may be late already.
+        _produce(settings, mentions[:200])
+        _wait_done(settings, worker, log_path)
+        before = _dropped(port)
+        _produce(settings, futures + mentions[200:])
+        _wait_done(settings, worker, log_path)
+        after = _dropped(port)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:  # stepping through windows to 2099 (the failure) ignores SIGTERM
+            worker.kill()
+            worker.wait(30)
+    assert after.get("dated in the future") == len(futures), after
+    assert after.get("late for its window", 0) == before.get("late for its window", 0), (before, after)
+    assert _routed_ids(settings) == {m.id for m in mentions + futures}
