@@ -32,12 +32,12 @@ def streams_worker() -> None:
     from streams.operability import healthy
 
     cfg = settings()
-    ensure_topics(cfg)
     try:
         app = create_app(cfg)
     except ConfigError as err:  # settings only the app can check, e.g. the window sizes
         errors.print(f"[red]configuration error:[/red] {err}")
         raise typer.Exit(2) from None
+    ensure_topics(cfg)  # after the checks: a bad setting is told without a broker
     serve(cfg.metrics_port, healthy=lambda: healthy(app), host=cfg.metrics_host)
     # override_logging=False: keep our JSON log lines instead of Faust's own format.
     Worker(app, loglevel=cfg.log_level.lower(), quiet=True, override_logging=False).execute_from_commandline()
