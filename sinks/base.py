@@ -8,7 +8,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from passaparola.config import Settings
+from passaparola.config import Settings, SinkSettings
+
+# The [sink] section's defaults are the defaults of every Batching, so they are stated once.
+_DEFAULT = SinkSettings()
 
 
 def sink_group(settings: Settings) -> str:
@@ -66,9 +69,9 @@ class Batching:
         lanes: batches written at once, each for its own share of the partitions.
     """
 
-    max_records: int = 1000
-    min_records: int = 200
-    max_wait_s: float = 0.2
-    backoff_initial_s: float = 0.5
-    backoff_max_s: float = 30.0
-    lanes: int = 2
+    max_records: int = _DEFAULT.max_records
+    min_records: int = _DEFAULT.min_records
+    max_wait_s: float = _DEFAULT.max_wait_s
+    backoff_initial_s: float = _DEFAULT.backoff_initial_s
+    backoff_max_s: float = _DEFAULT.backoff_max_s
+    lanes: int = _DEFAULT.lanes
