@@ -113,7 +113,12 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
 
     async def scan_unindexed(now: datetime) -> None:
         """Tick every waiting thread that has no due entry (kept by a version before it),
-        so the agent writes one; in slices, not to hold up the loop on a large table."""
+        so the agent writes one; in slices, not to hold up the loop on a large table.
+
+        Faust starts timers only once the first table recovery has finished, so the scan
+        sees the recovered threads. It runs once per process: partitions that move to this
+        worker later, from a worker of the older version, are not scanned (a rolling
+        upgrade; stop the old workers first)."""
         for n, key in enumerate(list(threads)):
             if key not in due_at:
                 state = threads.get(key)

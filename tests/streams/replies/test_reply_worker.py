@@ -124,3 +124,70 @@ def _ids(settings, topic: str) -> set[str]:
     ids = {json.loads(m.value)["id"] for m in consumer}
     consumer.close()
     return ids
+
+
+def test_threads_kept_before_the_due_index_get_an_entry_after_recovery(settings, worker_env, tmp_path):
+    """The one-off scan for thread states without a due entry (kept by a version before the
+    due index) must look at the recovered table, not at the empty one a starting worker has
+    before its changelog is read back, whatever the tick."""
+    ensure_topics(settings)
+    mentions, _ = generate_with_truth(seed=5, scale=0.1)
+    env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS]),
+           "PASSAPAROLA_REPLIES__TICK_S": "0.2"}
+    log = (tmp_path / "streams.log").open("wb")
+    with MentionProducer(settings) as producer:
+        for m in mentions:
+            producer.send(m)
+    worker = _start(env, log)
+    try:
+        _wait_committed(settings, worker)
+        time.sleep(2)  # the last changelog writes land
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    due_topic = f"{app_id(settings)}-reply-due-changelog"
+    waiting = _waiting_threads(settings)
+    assert len(waiting) >= 10, "the stream must leave threads waiting for a reply"
+    # Forget every due entry, as if an older version had kept these threads without them.
+    _tombstone_every_key(settings, due_topic)
+    assert not {k for k, v in _latest(settings, due_topic).items() if v is not None}
+
+    worker = _start(env, log)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert worker.poll() is None, "the streams worker died"
+            # Read again each time: a tick may also age an item out, and that thread waits no more.
+            waiting = _waiting_threads(settings)
+            missing = waiting - {k for k, v in _latest(settings, due_topic).items() if v is not None}
+            if not missing:
+                break
+            time.sleep(2)
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    assert not missing, f"{len(missing)} of {len(waiting)} waiting threads still have no due entry; see {tmp_path / 'streams.log'}"
+
+
+def _waiting_threads(settings) -> set[str]:
+    """Threads whose kept state has a message waiting for the brand (or a brand post early)."""
+    states = _latest(settings, f"{app_id(settings)}-reply-threads-changelog")
+    return {key for key, state in states.items() if state and (state["open"] or state["early"])}
+
+
+def _latest(settings, topic: str) -> dict[str, dict | str | None]:
+    return {key.decode(): (json.loads(value) if value is not None else None) for key, value in _records(settings, topic)}
+
+
+def _tombstone_every_key(settings, topic: str) -> None:
+    from kafka import KafkaProducer
+
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
+                             consumer_timeout_ms=3000)
+    where = {m.key: m.partition for m in consumer}
+    consumer.close()
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    for key, partition in where.items():
+        producer.send(topic, key=key, value=None, partition=partition)
+    producer.flush(timeout=30)
+    producer.close()
