@@ -76,12 +76,14 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-def _clauses(text: str, stop: frozenset[str]) -> tuple[list, dict[str, bool], set[str]]:
-    """Content words in order (``_BREAK`` between clauses), the capitalised ones, the hashtags."""
+def _clauses(text: str, stop: frozenset[str]) -> tuple[list, dict[str, bool], dict[str, None]]:
+    """Content words in order (``_BREAK`` between clauses), the capitalised ones, the hashtags
+    in text order (a dict, not a set: a set's order changes from one process to the next,
+    and so did the order of tied keywords)."""
     shouting = text.isupper()
     sequence: list = []
     capitalised: dict[str, bool] = {}
-    hashtags: set[str] = set()
+    hashtags: dict[str, None] = {}
     sentence_start = True
     for token in _TOKEN.findall(text):
         first = token[0]
@@ -111,7 +113,7 @@ def _clauses(text: str, stop: frozenset[str]) -> tuple[list, dict[str, bool], se
         if first == "#":
             tag = token[1:].lower()
             if tag not in stop and len(tag) >= 3 and not tag.isdigit() and "." not in tag:
-                hashtags.add(tag)
+                hashtags[tag] = None
         elif first in _SENTENCE_END:
             sentence_start = True
         if sequence and sequence[-1] is not _BREAK:
