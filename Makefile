@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BENCH_VENV := .venv-bench
 
 .PHONY: demo test bench lock clean
 
@@ -12,12 +13,12 @@ demo: $(INSTALLED)
 	$(BIN)/passaparola demo
 
 # 2. The whole test suite (starts the local stack if it is not up, stops it if it started it).
-test: $(INSTALLED)
+# The benchmark tests run the quix-streams peer from its venv, so the suite makes it too.
+test: $(INSTALLED) $(BENCH_VENV)/.installed
 	$(BIN)/pytest
 
 # Benchmarks: the pipeline under load, the machine's limits and the quix-streams peer (which
 # runs from a venv of its own: it needs older pydantic pins than the product).
-BENCH_VENV := .venv-bench
 bench: $(INSTALLED) $(BENCH_VENV)/.installed
 	$(BIN)/passaparola stack up
 	$(BIN)/passaparola bench e2e --peer-python $(BENCH_VENV)/bin/python

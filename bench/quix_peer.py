@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 class PeerResult:
     documents: int  # documents the sink wrote (acknowledged by Elasticsearch's bulk API)
     seconds: float  # from the first message decoded to the last bulk acknowledged
+    started_at: float | None = None  # wall time of the first message decoded
     not_mentions: int = 0  # messages Mention.from_json refused
     dropped: int = 0  # mentions enricher.keeps refused
 
@@ -51,6 +52,7 @@ class _Clock:
     """What the run saw; written only from the Application's thread."""
 
     first: float | None = None
+    first_wall: float | None = None  # time.time() of the first decode, for the caller's clock
     last: float | None = None
     indexed: int = 0
     not_mentions: int = 0
@@ -133,7 +135,7 @@ def run_peer(
 
     def decode(payload: bytes) -> Mention | None:
         if clock.first is None:
-            clock.first = time.perf_counter()
+            clock.first, clock.first_wall = time.perf_counter(), time.time()
         try:
             return Mention.from_json(payload)
         except SchemaError:
@@ -174,7 +176,7 @@ def run_peer(
     if clock.indexed < expected:
         log.warning("quix peer stopped at %d of %d documents", clock.indexed, expected)
     seconds = (clock.last - clock.first) if clock.first is not None and clock.last is not None else 0.0
-    return PeerResult(clock.indexed, seconds, clock.not_mentions, clock.dropped)
+    return PeerResult(clock.indexed, seconds, clock.first_wall, clock.not_mentions, clock.dropped)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     result = run_peer(settings.kafka.bootstrap_servers, args.topic, settings.elasticsearch.url, args.index,
                       args.expected, args.timeout, settings, commit_interval=args.commit_interval)
-    print(json.dumps({"documents": result.documents, "seconds": round(result.seconds, 3),
+    print(json.dumps({"documents": result.documents, "seconds": round(result.seconds, 3), "started_at": result.started_at,
                       "per_second": round(result.per_second, 1), "not_mentions": result.not_mentions,
                       "dropped": result.dropped}))
     raise SystemExit(0 if result.documents >= args.expected else 1)

@@ -15,6 +15,7 @@ from passaparola.config import Settings
 from passaparola.elastic import connect
 
 REPO = Path(__file__).resolve().parents[2]
+PEER_PYTHON = REPO / ".venv-bench" / "bin" / "python"  # the quix-streams peer's venv: make bench (or make test)
 WARMUP = 500  # mentions through the pipeline before measuring: group joins, first index, imports
 Report = Callable[[str], None]
 
@@ -57,7 +58,9 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
 def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_python: str | None = None,
              streams_workers: int = 1) -> dict:
     """``count`` mentions waiting on a topic; how fast our workers, then the quix-streams
-    peer, make them all searchable (steady state: first document visible to the last)."""
+    peer, make them all searchable. Each side is timed from the moment it first handled a
+    mention to the moment the last one is searchable, so neither side's start-up (imports,
+    group joins) counts, and neither gains from a stage that started late."""
     cfg = scratch_settings(settings, "race")
     stream = bench_stream(count)
     try:
@@ -67,11 +70,12 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
         with MentionProducer(cfg, worker="bench") as producer:
             for mention in stream:
                 producer.send(mention)
-        # Not settled first: the backlog would be gone before the measurement starts; with
-        # several streams workers, their joining is part of what the catch-up measures.
+        # Not settled first: the backlog would be gone before the measurement starts.
         with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers, settle=False) as pipeline:
-            ours = _steady_rate(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
-        report(f"catch-up, our workers: {_rate_text(ours, count)}")
+            done = _all_searchable_at(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
+        # Our first stage's first output: the earliest enriched mention's Kafka timestamp.
+        ours = _rate(count, _first_record_at(cfg, cfg.topics.mentions_enriched), done)
+        report(f"catch-up, our workers: {_rate_text(ours)}")
         result = {"mentions": count, "ours_per_s": None if ours is None else round(ours)}
         if peer_python:
             result |= _race_peer(cfg, count, peer_python, report)
@@ -82,7 +86,8 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
 
 def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> dict:
     """The quix-streams peer on the same topic, in its own venv (it needs other pydantic
-    pins than ours), measured from outside the same way as our workers."""
+    pins than ours), timed like our workers: from the first mention it decoded (its own
+    report) to the last one searchable (our look at its index)."""
     import json
     import subprocess
 
@@ -93,39 +98,58 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
     process = subprocess.Popen([peer_python, "-m", "bench.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
                                cwd=REPO, env=bench_env(cfg), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        peer = _steady_rate(cfg, index, count, lambda: None, alive=lambda: process.poll() is None)
+        done = _all_searchable_at(cfg, index, count, lambda: None, alive=lambda: process.poll() is None)
         own_view = json.loads(process.communicate(timeout=120)[0].strip().splitlines()[-1])
     finally:
         if process.poll() is None:
             process.kill()
-    report(f"catch-up, quix-streams peer: {_rate_text(peer, count)}")
+    peer = _rate(count, own_view.get("started_at"), done)
+    report(f"catch-up, quix-streams peer: {_rate_text(peer)}")
     return {"peer_per_s": None if peer is None else round(peer), "peer_own_figures": own_view}
 
 
-def _rate_text(per_s: float | None, count: int) -> str:
-    if per_s is None:
-        return f"not measured: all {count:,} became searchable between two looks (a larger --race measures)"
-    return f"{per_s:,.0f} mentions/s"
+def _rate(count: int, started_at: float | None, done_at: float) -> float | None:
+    """Mentions per second between two wall-clock times; None without a start."""
+    if started_at is None or done_at <= started_at:
+        return None
+    return count / (done_at - started_at)
 
 
-def _steady_rate(cfg: Settings, index: str, count: int, check: Callable[[], None],
-                 alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float | None:
-    """Documents per second from the first visible to the last, polling ``index``'s count;
-    None when the first look already sees them all (there is no interval to divide by)."""
-    es, first, deadline = connect(cfg), None, time.monotonic() + timeout_s
+def _rate_text(per_s: float | None) -> str:
+    return "not measured: no start time was found" if per_s is None else f"{per_s:,.0f} mentions/s"
+
+
+def _first_record_at(cfg: Settings, topic: str) -> float | None:
+    """The wall time (seconds) of ``topic``'s earliest record, from Kafka's timestamps (the
+    producer's clock: this machine's); None if the topic is empty."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=cfg.kafka.bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        earliest = consumer.offsets_for_times(dict.fromkeys(partitions, 0))
+    finally:
+        consumer.close()
+    stamps = [found.timestamp for found in earliest.values() if found is not None]
+    return min(stamps) / 1000 if stamps else None
+
+
+def _all_searchable_at(cfg: Settings, index: str, count: int, check: Callable[[], None],
+                       alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float:
+    """The wall time at which ``index`` first counts ``count`` documents (looking every
+    0.2 s, after a refresh, so the figure does not wait for the refresh interval)."""
+    es, deadline = connect(cfg), time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         check()
+        running = alive()  # asked before the count: a writer that stopped after it is not missed
         try:
             es.indices.refresh(index=index)
             seen = es.count(index=index)["count"]
         except Exception:  # not created yet
             seen = 0
-        now = time.perf_counter()
-        if seen and first is None:
-            first = (now, seen)
         if seen >= count:
-            return (count - first[1]) / (now - first[0]) if first[1] < count else None
-        if not alive() and seen < count:
+            return time.time()
+        if not running:
             break
         time.sleep(0.2)
     raise TimeoutError(f"{index}: not all {count} documents searchable")

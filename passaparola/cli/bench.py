@@ -94,7 +94,7 @@ def bench_e2e(
     duration: float = typer.Option(60, help="seconds of sustained load"),
     race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
     limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
-    peer_python: str = typer.Option(".venv-bench/bin/python", help="Python of the venv with the quix-streams peer (make bench)"),
+    peer_python: str = typer.Option(None, help="Python of the venv with the quix-streams peer [default: the repository's .venv-bench, made by make bench]"),
     streams_workers: int = typer.Option(1, min=1, help="streams worker processes in the pipeline (one consumer group)"),
     out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
 ) -> None:
@@ -104,7 +104,7 @@ def bench_e2e(
     import platform
     from datetime import datetime, timezone
 
-    from passaparola.benchmarks.runs import catch_up, machine_limits, sustained
+    from passaparola.benchmarks.runs import PEER_PYTHON, catch_up, machine_limits, sustained
     from passaparola.cli.common import settings
 
     cfg = settings()
@@ -115,7 +115,7 @@ def bench_e2e(
                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "streams_workers": streams_workers}
     figures["sustained"] = sustained(cfg, rate, duration, logs, say, streams_workers)
     console.print(f"catch-up race: {race:,} mentions waiting on a topic")
-    figures["catch_up"] = catch_up(cfg, race, logs, say, peer_python, streams_workers)
+    figures["catch_up"] = catch_up(cfg, race, logs, say, peer_python or str(PEER_PYTHON), streams_workers)
     console.print(f"machine limits over {limit_count:,} mentions")
     figures["limits"] = machine_limits(cfg, limit_count)
     _print_e2e(figures)

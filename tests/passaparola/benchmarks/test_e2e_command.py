@@ -8,13 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaProducer
 
 from passaparola.config import Settings
 from passaparola.benchmarks.e2e import PROBE_EVERY
-from passaparola.benchmarks.runs import WARMUP
+from passaparola.benchmarks.runs import PEER_PYTHON, WARMUP
 
 pytestmark = pytest.mark.integration
 RATE, DURATION = 100, 5
@@ -31,13 +32,13 @@ def _bench_topics(settings: Settings) -> set[str]:
         admin.close()
 
 
+@pytest.mark.skipif(not PEER_PYTHON.exists(), reason=f"no {PEER_PYTHON} for the peer: make test (or make bench) creates it")
 def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings: Settings, tmp_path):
     before = _bench_topics(base_settings)
     out = tmp_path / "figures.json"
     run = subprocess.run(
         [sys.executable, "-m", "passaparola", "bench", "e2e", "--rate", str(RATE), "--duration", str(DURATION),
-         "--race", str(RACE), "--limits", "1000", "--streams-workers", "2", "--peer-python", str(tmp_path / "no-python"),
-         "--out", str(out)],
+         "--race", str(RACE), "--limits", "1000", "--streams-workers", "2", "--out", str(out)],
         env={**os.environ, "COLUMNS": "200"}, capture_output=True, text=True, timeout=540,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -53,21 +54,61 @@ def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings:
 
     race = figures["catch_up"]
     assert race["mentions"] == RACE and race["ours_per_s"] > 0
-    assert race["peer"].startswith("not run")  # no peer venv here: said, not faked
+    # The peer ran on the same backlog, from its own venv, and indexed all of it.
+    assert race["peer_per_s"] > 0 and race["peer_own_figures"]["documents"] == RACE
+    assert "ratio ours/peer" in " ".join(run.stdout.split())
     assert all(figures["limits"][k] > 0 for k in ("kafka_produce_per_s", "kafka_consume_per_s", "enrich_per_s", "es_bulk_per_s"))
     assert "searchable" in run.stdout and "catch-up throughput against the limits" in run.stdout
     assert _bench_topics(base_settings) == before, "the run left its topics behind"
 
 
-def test_a_backlog_searchable_at_the_first_look_has_no_rate_rather_than_nan(settings: Settings):
-    from passaparola.benchmarks.runs import _steady_rate
+def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Settings):
+    from passaparola.benchmarks.runs import _first_record_at
+    from passaparola.topics import ensure_topics
+
+    ensure_topics(settings)
+    topic = settings.topics.mentions_enriched
+    assert _first_record_at(settings, topic) is None  # nothing handled yet: no start
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    base_ms = int(time.time() * 1000) - 60_000  # the broker refuses timestamps far from its clock
+    # The earliest record is not first on partition 0, nor the first one sent.
+    for partition, offset_ms in ((0, 5_000), (1, 1_500), (2, 3_000), (1, 9_000)):
+        producer.send(topic, value=b"{}", partition=partition, timestamp_ms=base_ms + offset_ms).get(timeout=30)
+    producer.close()
+    assert _first_record_at(settings, topic) == (base_ms + 1_500) / 1000
+
+
+def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(settings: Settings):
+    from passaparola.benchmarks.runs import _all_searchable_at
     from passaparola.elastic import connect
 
     es, index = connect(settings), f"{settings.elasticsearch.index_prefix}-steady"
+    es.indices.create(index=index, settings={"refresh_interval": "-1"})  # never by itself
     for n in range(3):
         es.index(index=index, id=str(n), document={"n": n})
-    es.indices.refresh(index=index)
-    assert _steady_rate(settings, index, 3, lambda: None) is None
+    before = time.time()
+    assert before <= _all_searchable_at(settings, index, 3, lambda: None, timeout_s=20) <= time.time()
+    # A writer that has stopped short is reported at once, not after the timeout.
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="not all 4"):
+        _all_searchable_at(settings, index, 4, lambda: None, alive=lambda: False, timeout_s=60)
+    assert time.monotonic() - started < 30
+
+
+def test_a_missing_peer_venv_is_said_not_faked(base_settings: Settings, tmp_path):
+    from passaparola.benchmarks.runs import _race_peer
+
+    said = []
+    assert _race_peer(base_settings, 10, str(tmp_path / "no-python"), said.append) == {"peer": f"not run: no {tmp_path / 'no-python'}"}
+    assert "make bench" in said[0]
+
+
+def test_a_rate_needs_a_start_before_the_end():
+    from passaparola.benchmarks.runs import _rate
+
+    assert _rate(1000, 100.0, 102.0) == 500
+    assert _rate(1000, None, 102.0) is None
+    assert _rate(1000, 102.0, 102.0) is None
 
 
 def test_the_summary_says_what_was_not_measured(capsys):
