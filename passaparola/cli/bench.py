@@ -145,6 +145,8 @@ def _print_e2e(figures: dict) -> None:
                        ("enrichment, pure, one core", "enrich_per_s"), ("Elasticsearch parallel_bulk", "es_bulk_per_s")):
         table.add_row(label, f"{lim[key]:,}", _per_s(ours), "-" if ours is None else f"{ours / lim[key]:.2f}")
     console.print(table)
+    console.print(f"our streams workers with every agent (reply tracker and spike detector too, not only what makes a "
+                  f"mention searchable): {_per_s(c.get('ours_all_agents_per_s'))}/s")
     if "peer_per_s" in c:
         ratio = "-" if ours is None or peer is None else f"{ours / peer:.2f}"
         console.print(f"quix-streams peer (enrich + ElasticsearchSink, same topic): {_per_s(peer)}/s; "

@@ -53,7 +53,7 @@ def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings:
     assert all(used >= 0 for used in s["cpu_cores_used"].values())
 
     race = figures["catch_up"]
-    assert race["mentions"] == RACE and race["ours_per_s"] > 0
+    assert race["mentions"] == RACE and race["ours_per_s"] > 0 and race["ours_all_agents_per_s"] > 0
     # The peer ran on the same backlog, from its own venv, and indexed all of it.
     assert race["peer_per_s"] > 0 and race["peer_own_figures"]["documents"] == RACE
     assert "ratio ours/peer" in " ".join(run.stdout.split())
