@@ -94,7 +94,7 @@ def bench_e2e(
     duration: float = typer.Option(60, help="seconds of sustained load"),
     race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
     limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
-    peer_python: str = typer.Option(None, help="Python of the venv with the quix-streams peer [default: the repository's .venv-bench, made by make bench]"),
+    peer_python: str | None = typer.Option(None, help="Python of the venv with the quix-streams peer [default: the repository's .venv-bench, made by make bench]"),
     streams_workers: int = typer.Option(1, min=1, help="streams worker processes in the pipeline (one consumer group)"),
     out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
 ) -> None:
