@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -217,21 +218,28 @@ def produce_paced(settings: Settings, mentions: list[Mention], rate: float, watc
     return elapsed
 
 
-def wait_searchable(settings: Settings, total: int, pipeline: Pipeline, timeout_s: float) -> float:
-    """Block until the run's index holds ``total`` documents (it holds only this run's, each
-    id once); returns the wall time it happened. A plain count: sending tens of thousands of
-    ids every 0.2 s loaded the machine being measured."""
-    es, index = connect(settings), alias(settings.elasticsearch.index_prefix)
+def wait_searchable(settings: Settings, total: int, check: Callable[[], None], timeout_s: float, *,
+                    index: str | None = None, refresh: bool = False, alive: Callable[[], bool] = lambda: True) -> float:
+    """Block until ``index`` (default: the run's mentions) holds ``total`` documents (it holds
+    only this run's, each id once); returns the wall time it happened, looking every 0.2 s.
+    A plain count: sending tens of thousands of ids every 0.2 s loaded the machine being
+    measured. ``refresh`` refreshes before each look, for the moment the last document was
+    written rather than when a user would see it; ``alive`` false (the writer is gone) ends
+    the wait at once. ``check`` raises if a worker died."""
+    es, index = connect(settings), index or alias(settings.elasticsearch.index_prefix)
     deadline = time.monotonic() + timeout_s
     while True:
-        pipeline.check()
+        check()
+        running = alive()  # asked before the count: a writer that stopped after it is not missed
         try:
+            if refresh:
+                es.indices.refresh(index=index)
             if es.count(index=index)["count"] >= total:
                 return time.time()
         except Exception:  # no index yet
             pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not every mention searchable after {timeout_s:.0f} s")
+        if not running or time.monotonic() > deadline:
+            raise TimeoutError(f"{index}: not all {total} documents searchable after {timeout_s:.0f} s")
         time.sleep(0.2)
 
 

@@ -12,10 +12,11 @@ from passaparola.benchmarks import limits
 from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_env, bench_stream, clean, percentile, produce_paced,
                                         scratch_settings, wait_searchable)
 from passaparola.config import Settings
-from passaparola.elastic import connect
+from passaparola.demo.pipeline import wait_drained
 
 REPO = Path(__file__).resolve().parents[2]
 PEER_PYTHON = REPO / ".venv-bench" / "bin" / "python"  # the quix-streams peer's venv: make bench (or make test)
+RACE_TIMEOUT_S = 900.0  # for each side of the catch-up race
 WARMUP = 500  # mentions through the pipeline before measuring: group joins, first index, imports
 Report = Callable[[str], None]
 
@@ -29,13 +30,13 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
     try:
         with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers) as pipeline:
             produce_paced(cfg, warmup, rate, None)
-            wait_searchable(cfg, len(warmup), pipeline, timeout_s=180)
+            wait_searchable(cfg, len(warmup), pipeline.check, timeout_s=180)
             report(f"warm: {WARMUP} mentions searchable; offering {rate:,.0f}/s for {duration_s:.0f} s")
             cpu_before, watcher = pipeline.cpu_seconds(), ProbeWatcher(cfg)
             watcher.start()
             started = time.time()
             sending_s = produce_paced(cfg, measured, rate, watcher)
-            visible_at = wait_searchable(cfg, len(stream), pipeline, timeout_s=duration_s + 300)
+            visible_at = wait_searchable(cfg, len(stream), pipeline.check, timeout_s=duration_s + 300)
             watcher.stop()
             wall = visible_at - started
             cpu = {name: (used - cpu_before[name]) / wall for name, used in pipeline.cpu_seconds().items()}
@@ -72,8 +73,8 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
                 producer.send(mention)
         # Not settled first: the backlog would be gone before the measurement starts.
         with Pipeline(cfg, logs / cfg.kafka.client_id, streams_workers, settle=False) as pipeline:
-            done = _all_searchable_at(cfg, cfg.elasticsearch.index_prefix + "-mentions", count, pipeline.check)
-            agents_done = _all_committed_at(cfg, (cfg.topics.mentions_enriched, cfg.topics.mentions_by_brand), pipeline.check)
+            done = wait_searchable(cfg, count, pipeline.check, RACE_TIMEOUT_S, refresh=True)
+            agents_done = _all_committed_at(cfg, (cfg.topics.mentions_enriched, cfg.topics.mentions_by_brand), pipeline)
         # Our first stage's first output: the earliest enriched mention's Kafka timestamp.
         started = _first_record_at(cfg, cfg.topics.mentions_enriched)
         ours, whole = _rate(count, started, done), _rate(count, started, agents_done)
@@ -102,7 +103,8 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
     process = subprocess.Popen([peer_python, "-m", "bench.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
                                cwd=REPO, env=bench_env(cfg), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        done = _all_searchable_at(cfg, index, count, lambda: None, alive=lambda: process.poll() is None)
+        done = wait_searchable(cfg, count, lambda: None, RACE_TIMEOUT_S, index=index, refresh=True,
+                               alive=lambda: process.poll() is None)
         own_view = json.loads(process.communicate(timeout=120)[0].strip().splitlines()[-1])
     finally:
         if process.poll() is None:
@@ -138,44 +140,15 @@ def _first_record_at(cfg: Settings, topic: str) -> float | None:
     return min(stamps) / 1000 if stamps else None
 
 
-def _all_committed_at(cfg: Settings, topics: tuple[str, ...], check: Callable[[], None], timeout_s: float = 900) -> float:
+def _all_committed_at(cfg: Settings, topics: tuple[str, ...], pipeline: Pipeline) -> float:
     """The wall time at which the streams workers' group has committed every message of
     ``topics`` (every agent has handled them). Faust commits every 2.8 s at most, so this
     can be that much late: a rate from it errs low."""
-    from passaparola.demo.pipeline import consumer_lag
     from streams.app import app_id
 
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        check()
-        try:
-            if all(consumer_lag(cfg, app_id(cfg), topic) == 0 for topic in topics):
-                return time.time()
-        except Exception:  # noqa: BLE001 - a topic or the group's offsets may not exist yet
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"the streams workers did not commit all of {', '.join(topics)}")
-
-
-def _all_searchable_at(cfg: Settings, index: str, count: int, check: Callable[[], None],
-                       alive: Callable[[], bool] = lambda: True, timeout_s: float = 900) -> float:
-    """The wall time at which ``index`` first counts ``count`` documents (looking every
-    0.2 s, after a refresh, so the figure does not wait for the refresh interval)."""
-    es, deadline = connect(cfg), time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        check()
-        running = alive()  # asked before the count: a writer that stopped after it is not missed
-        try:
-            es.indices.refresh(index=index)
-            seen = es.count(index=index)["count"]
-        except Exception:  # not created yet
-            seen = 0
-        if seen >= count:
-            return time.time()
-        if not running:
-            break
-        time.sleep(0.2)
-    raise TimeoutError(f"{index}: not all {count} documents searchable")
+    for topic in topics:  # in pipeline order: once the first is drained, the next gets no more
+        wait_drained(cfg, app_id(cfg), topic, RACE_TIMEOUT_S, pipeline.workers, poll_s=0.2)
+    return time.time()
 
 
 def machine_limits(settings: Settings, count: int) -> dict:

@@ -91,7 +91,8 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int:
     return sum(end - (committed[tp].offset if (tp := TopicPartition(topic, p)) in committed else 0) for p, end in ends.items())
 
 
-def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker]) -> None:
+def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker],
+                 poll_s: float = 0.5) -> None:
     deadline = time.monotonic() + timeout_s
     while (lag := _lag_or_none(settings, group, topic)) != 0:
         for worker in workers:
@@ -99,7 +100,7 @@ def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, w
         if time.monotonic() > deadline:
             behind = "an unknown number of" if lag is None else lag
             raise PipelineError(f"{group} still {behind} messages behind on {topic} after {timeout_s:.0f} s")
-        time.sleep(0.5)
+        time.sleep(poll_s)
 
 
 def _lag_or_none(settings: Settings, group: str, topic: str) -> int | None:

@@ -79,7 +79,7 @@ def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Setti
 
 
 def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(settings: Settings):
-    from passaparola.benchmarks.runs import _all_searchable_at
+    from passaparola.benchmarks.e2e import wait_searchable
     from passaparola.elastic import connect
 
     es, index = connect(settings), f"{settings.elasticsearch.index_prefix}-steady"
@@ -87,11 +87,11 @@ def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(setting
     for n in range(3):
         es.index(index=index, id=str(n), document={"n": n})
     before = time.time()
-    assert before <= _all_searchable_at(settings, index, 3, lambda: None, timeout_s=20) <= time.time()
+    assert before <= wait_searchable(settings, 3, lambda: None, 20, index=index, refresh=True) <= time.time()
     # A writer that has stopped short is reported at once, not after the timeout.
     started = time.monotonic()
     with pytest.raises(TimeoutError, match="not all 4"):
-        _all_searchable_at(settings, index, 4, lambda: None, alive=lambda: False, timeout_s=60)
+        wait_searchable(settings, 4, lambda: None, 60, index=index, refresh=True, alive=lambda: False)
     assert time.monotonic() - started < 30
 
 

@@ -22,6 +22,18 @@ from streams.app import app_id
 pytestmark = pytest.mark.integration
 
 
+def _env(worker_env: dict, tick_s: float) -> dict:
+    """The worker's environment: the demo's brands, and SLA ticks every ``tick_s``."""
+    return {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS]),
+            "PASSAPAROLA_REPLIES__TICK_S": str(tick_s)}
+
+
+def _send(settings: Settings, mentions) -> None:
+    with MentionProducer(settings) as producer:
+        for m in mentions:
+            producer.send(m)
+
+
 def _start(env: dict, log) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "passaparola", "streams", "worker"], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
@@ -63,20 +75,15 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     spanning = [u for u, r in truth.answered.items() if u in first_ids and r not in first_ids]
     assert len(spanning) >= 3, "the split must leave replies whose message came before the kill"
 
-    env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS]),
-           "PASSAPAROLA_REPLIES__TICK_S": "1"}
+    env = _env(worker_env, 1)
     log = (tmp_path / "streams.log").open("wb")
-    with MentionProducer(settings) as producer:
-        for m in first:
-            producer.send(m)
+    _send(settings, first)
     worker = _start(env, log)
     try:
         _wait_committed(settings, worker)
         worker.send_signal(signal.SIGKILL)  # no goodbye: state only survives in the changelog
         worker.wait(30)
-        with MentionProducer(settings) as producer:
-            for m in second:
-                producer.send(m)
+        _send(settings, second)
         worker = _start(env, log)
         _wait_committed(settings, worker)
         time.sleep(3)  # the last sends of the agent land
@@ -98,9 +105,7 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     assert any(e["kind"] == "unanswered" for e in events.values())
     # The timer found them through the due index: every item still open (answered ones are
     # closed; unanswered ones wait for a late reply) has its thread's next due moment there.
-    due = {}
-    for key, value in _records(settings, f"{app_id(settings)}-reply-due-changelog"):
-        due[key.decode()] = json.loads(value) if value is not None else None
+    due = _latest(settings, f"{app_id(settings)}-reply-due-changelog")
     waiting = {e["thread_id"] for e in events.values() if e["kind"] in ("pending", "unanswered")}
     assert waiting and all(due.get(thread) for thread in waiting), f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry"
     # The worker's part: every mention enriched at least once, also the first new message of
@@ -132,12 +137,9 @@ def test_threads_kept_before_the_due_index_get_an_entry_after_recovery(settings,
     before its changelog is read back, whatever the tick."""
     ensure_topics(settings)
     mentions, _ = generate_with_truth(seed=5, scale=0.1)
-    env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS]),
-           "PASSAPAROLA_REPLIES__TICK_S": "0.2"}
+    env = _env(worker_env, 0.2)
     log = (tmp_path / "streams.log").open("wb")
-    with MentionProducer(settings) as producer:
-        for m in mentions:
-            producer.send(m)
+    _send(settings, mentions)
     worker = _start(env, log)
     try:
         _wait_committed(settings, worker)
