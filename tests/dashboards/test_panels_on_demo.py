@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def demo(local_stack, base_settings, _tags):
-    """The demo stream (ending this hour) through the real workers, once for the module."""
+    """The demo stream (ending on the latest Thursday afternoon) through the real workers,
+    once for the module."""
     import os
     import uuid
 
@@ -39,12 +40,25 @@ def demo(local_stack, base_settings, _tags):
            "PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX": tag}
     env |= {f"PASSAPAROLA_TOPICS__{k.upper()}": v for k, v in settings.topics.model_dump().items()}
     ensure_topics(settings)
-    anchor = default_anchor()
+    anchor = thursday_afternoon()
     mentions, truth = generate_with_truth(seed=7, anchor=anchor, scale=0.5)
     run_pipeline(settings, mentions, worker_env=env, timeout_s=240)
     es = connect(settings)
     es.indices.refresh(index=f"{tag}-*")
     return es, tag, mentions, truth, anchor
+
+
+def thursday_afternoon(now: datetime | None = None) -> datetime:
+    """The latest Thursday 15:00 UTC at or before ``now``: the module's stream ends there.
+
+    SLAs count business hours, so what comes due in a 72-hour stream follows the weekday it
+    ends on: one ending on a Monday morning holds the weekend and nothing comes due (CI
+    failed so, run at Monday 09:00). Pinning the weekday and hour makes every run check the
+    same calendar, with weekdays in it; the data stays within the last week.
+    """
+    hour = default_anchor(now)
+    anchor = (hour - timedelta(days=(hour.weekday() - 3) % 7)).replace(hour=15)
+    return anchor if anchor <= hour else anchor - timedelta(days=7)
 
 
 def search(demo, target, variables=None, days=7, end=None):
@@ -147,8 +161,6 @@ def _sla_passed(demo, clock=None):
     answer by then, per the generator's truth: what the breach panels must show. The
     tracker's clock is the newest mention seen, or the wall clock minus its grace if later,
     so ``clock`` defaults to the stream's end; see :func:`_sla_passed_bounds`."""
-    from datetime import datetime
-
     es, tag, mentions, truth, _anchor = demo
     published = {m.id: m.published_at for m in mentions}
     clock = clock or max(published.values())
@@ -165,11 +177,9 @@ def _sla_passed(demo, clock=None):
 
 
 def _sla_passed_bounds(demo):
-    """(passed by the stream's end, passed by now minus the tracker's grace): near the top of
-    an hour the wall clock minus the grace passes the stream's end while the worker runs, and
-    SLAs due in between may or may not have been flagged."""
-    from datetime import datetime, timezone
-
+    """(passed by the stream's end, passed by now minus the tracker's grace): the stream ends
+    in the past (see :func:`thursday_afternoon`), so the tracker's clock is the wall clock
+    and SLAs due between the stream's end and now may or may not have been flagged yet."""
     *_rest, mentions, _truth, _anchor = demo
     grace = timedelta(seconds=Settings().replies.clock_grace_s)
     latest = max(max(m.published_at for m in mentions), datetime.now(timezone.utc) - grace)
@@ -202,8 +212,6 @@ def test_every_passed_sla_is_a_breach(demo):
 def _due_truth(demo, start, end):
     """brand -> (items whose SLA came due in [start, end], those not answered in time), from
     the tracker's due dates and the generator's truth of who answered when."""
-    from datetime import datetime
-
     es, tag, mentions, truth, _anchor = demo
     published = {m.id: m.published_at for m in mentions}
     owed = es.search(index=alias(tag, "replies"), size=5000, query={"exists": {"field": "due_at"}})["hits"]["hits"]
@@ -284,8 +292,6 @@ def test_platform_and_language_splits(demo, field):
 
 
 def test_alert_list_shows_the_spike_alert(demo):
-    from datetime import datetime
-
     _es, _tag, _m, truth, _anchor = demo
     start, end, brand = truth.spike
     rows = [h["_source"] for h in search(demo, targets("alerts")["Alerts, with their explanation"])["hits"]["hits"]]
@@ -334,7 +340,7 @@ def evaluate(demo, rule, at):
 def test_alert_rules_fire_after_the_spike_and_not_at_a_quiet_hour(demo):
     """Checks the rules' queries and thresholds on the seeded data, with Grafana's reduce (sum)
     and math expressions evaluated here; not Grafana's evaluation engine (no Grafana runs).
-    The replies index holds each item's state as of the stream's end, so a past evaluation
+    The replies index holds each item's state as of the run, so a past evaluation
     time sees that state, not the one Grafana would have seen then."""
     _es, _tag, _m, truth, _anchor = demo
     start, end, brand = truth.spike
