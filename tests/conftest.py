@@ -8,6 +8,7 @@ own topic names, consumer groups and index prefix, so tests never see each other
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -92,6 +93,25 @@ def worker_env(settings: Settings) -> dict[str, str]:
     env = namespaced_env(settings, dict(os.environ))  # client id, topics, index prefix
     env["PASSAPAROLA_KAFKA__PARTITIONS"] = str(settings.kafka.partitions)
     return env
+
+
+@pytest.fixture(autouse=True)
+def _no_kafka_client_left_open():
+    """Fail a test that leaves a kafka-python client open.
+
+    Each client owns a ``kafka-io-*`` thread until ``close()``. A forgotten one keeps
+    polling after the session stops the broker, and its "No node available" warnings
+    land on closed streams as logging errors at the end of CI's output. Autouse, so this
+    teardown runs after the test's own fixtures have closed theirs.
+    """
+    before = set(_kafka_io_threads())
+    yield
+    left = [t.name for t in _kafka_io_threads() if t not in before]
+    assert not left, f"kafka-python client(s) left open (close() them): {left}"
+
+
+def _kafka_io_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("kafka-io-") and t.is_alive()]
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from passaparola.config import Settings
 from passaparola.elastic import connect
 from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics
+from passaparola.topics import ensure_topics, read_to_end
 from sinks.base import Batching, Record, sink_group
 from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias
@@ -158,8 +158,7 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2000
 
-    dlq = KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=5000)
-    letters = [json.loads(m.value) for m in dlq]
+    letters = [json.loads(value) for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.sink_dlq)]
     assert len(letters) == 1
     assert letters[0]["value"] == "{broken json" and letters[0]["reason"].startswith("not a valid mentions document: ")
     assert letters[0]["topic"] == topic and letters[0]["worker"] == "sink"
@@ -167,11 +166,11 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     # The same group again: offsets were committed, nothing is re-read or re-dead-lettered.
     for i in range(2000, 2100):
         producer.send(topic, value=mention(i).to_json())
-    producer.flush()
+    producer.close()  # flushes
     run_worker()
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2100
-    assert len([m for m in KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=3000)]) == 1
+    assert len(read_to_end(settings.kafka.bootstrap_servers, settings.topics.sink_dlq)) == 1
 
 
 def test_the_worker_is_healthy_only_while_its_loop_comes_round(settings: Settings):

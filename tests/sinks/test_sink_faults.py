@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
-from kafka import KafkaConsumer
 
 from ingest.producer import MentionProducer
 from passaparola.config import Settings
 from passaparola.schema import Author, Mention
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.process import wait_until
-from passaparola.topics import ensure_topics
+from passaparola.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -154,8 +153,6 @@ def test_a_document_elasticsearch_refuses_goes_to_the_dlq_and_the_rest_flows(set
     assert _sink(worker_env, log, idle_exit=5).wait(timeout=300) == 0, log.read_text()[-3000:]
     es, prefix = connect(settings), settings.elasticsearch.index_prefix
     assert _count(es, prefix) == 2000
-    dlq = KafkaConsumer(settings.topics.sink_dlq, bootstrap_servers=settings.kafka.bootstrap_servers,
-                        auto_offset_reset="earliest", consumer_timeout_ms=5000)
-    (letter,) = [json.loads(m.value) for m in dlq]
+    (letter,) = [json.loads(value) for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.sink_dlq)]
     assert Mention.from_json(letter["value"]).id == poison.id
     assert letter["reason"].startswith("rejected by Elasticsearch (400): ") and "followers" in letter["reason"]
