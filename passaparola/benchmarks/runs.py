@@ -80,8 +80,7 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
         ours, whole = _rate(count, started, done), _rate(count, started, agents_done)
         report(f"catch-up, our workers: {_rate_text(ours)} searchable; every agent done (reply tracker and spike "
                f"detector too) at {_rate_text(whole)}")
-        result = {"mentions": count, "ours_per_s": None if ours is None else round(ours),
-                  "ours_all_agents_per_s": None if whole is None else round(whole)}
+        result = {"mentions": count, "ours_per_s": _round(ours, None), "ours_all_agents_per_s": _round(whole, None)}
         if peer_python:
             result |= _race_peer(cfg, count, peer_python, report)
     finally:
@@ -111,7 +110,7 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
             process.kill()
     peer = _rate(count, own_view.get("started_at"), done)
     report(f"catch-up, quix-streams peer: {_rate_text(peer)}")
-    return {"peer_per_s": None if peer is None else round(peer), "peer_own_figures": own_view}
+    return {"peer_per_s": _round(peer, None), "peer_own_figures": own_view}
 
 
 def _rate(count: int, started_at: float | None, done_at: float) -> float | None:
@@ -160,5 +159,6 @@ def machine_limits(settings: Settings, count: int) -> dict:
     return {k: round(v) for k, v in vars(found).items()}
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _round(value: float | None, ndigits: int | None = 3) -> float | int | None:
+    """``round`` that lets "not measured" (None) through; ``ndigits=None`` gives an int."""
+    return None if value is None else round(value, ndigits)
