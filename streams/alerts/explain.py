@@ -1,7 +1,8 @@
 """What an alert says about itself: who, where, which words, how it feels, examples.
 
 The alerts agent keeps one small *bucket context* per brand and 5-minute bucket (sentiment
-mix, term counts, authors with their reach, sources, the five mentions with most reach);
+mix, term counts, authors with their reach, sources, the five mentions with most reach and
+the five negative ones with most reach);
 :func:`explain` merges the buckets an alert covers and compares their terms with the
 brand's buckets of the preceding day. Everything is bounded, JSON-able and pure.
 """
@@ -17,12 +18,13 @@ from passaparola.schema import Mention
 
 TERMS_KEPT = 40  # per bucket: enough for the top terms of a window, small in the changelog
 AUTHORS_KEPT = 15
-EXAMPLES_KEPT = 5
+EXAMPLES_KEPT = 5  # per list: any sentiment, and negative only
+NEGATIVE_KINDS = frozenset({"negative_spike", "negative_share"})  # alerts whose examples are negative first
 TEXT_CHARS = 280
 
 
 def empty_context() -> dict[str, Any]:
-    return {"n": 0, "sentiment": {}, "terms": {}, "authors": {}, "sources": {}, "examples": []}
+    return {"n": 0, "sentiment": {}, "terms": {}, "authors": {}, "sources": {}, "examples": [], "negative_examples": []}
 
 
 def reach(mention: Mention) -> int:
@@ -48,7 +50,15 @@ def add_mention(context: dict[str, Any], mention: Mention) -> None:
     example = {"id": mention.id, "reach": reach(mention), "author": who, "platform": mention.platform,
                "url": mention.url, "text": mention.text[:TEXT_CHARS], "sentiment": label,
                "published_at": mention.published_at.isoformat()}
-    context["examples"] = sorted([*context["examples"], example], key=lambda e: (-e["reach"], e["id"]))[:EXAMPLES_KEPT]
+    context["examples"] = _most_reach([*context["examples"], example])
+    if label == "negative":
+        # A negative spike's examples must be negative, and in a busy bucket the five with
+        # most reach are often not. (Contexts written before this list existed lack it.)
+        context["negative_examples"] = _most_reach([*context.get("negative_examples", []), example])
+
+
+def _most_reach(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(examples, key=lambda e: (-e["reach"], e["id"]))[:EXAMPLES_KEPT]
 
 
 def _top(counts: dict[str, int], keep: int) -> dict[str, int]:
@@ -67,7 +77,7 @@ def merge(contexts: Iterable[dict[str, Any]]) -> dict[str, Any]:
         merged["sources"].update(context["sources"])
         for who, value in context["authors"].items():
             merged["authors"][who] = max(merged["authors"].get(who, 0), value)
-        merged["examples"] += context["examples"]
+        merged["examples"] += context["examples"] + context.get("negative_examples", [])
     return merged
 
 
@@ -93,7 +103,7 @@ def explain(alert: dict[str, Any], window: Iterable[dict[str, Any]], baseline: I
     terms = over_represented(now["terms"], before["terms"], now["n"], before["n"])
     authors = [who for who, _ in sorted(now["authors"].items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
     sources = [source for source, _ in now["sources"].most_common(5)]
-    examples = sorted(now["examples"], key=lambda e: (-e["reach"], e["id"]))[:EXAMPLES_KEPT]
+    examples = _examples(now["examples"], negative_first=alert["kind"] in NEGATIVE_KINDS)
     mix = {label: int(now["sentiment"].get(label, 0)) for label in ("positive", "neutral", "negative", "mixed")}
     negative_share = mix["negative"] / now["n"] if now["n"] else None
     expected_share = before["sentiment"].get("negative", 0) / before["n"] if before["n"] else None
@@ -107,6 +117,13 @@ def explain(alert: dict[str, Any], window: Iterable[dict[str, Any]], baseline: I
         "expected_negative_share": expected_share,
         "summary": summary(alert, terms, mix, now["n"]),
     }
+
+
+def _examples(examples: list[dict[str, Any]], negative_first: bool) -> list[dict[str, Any]]:
+    """The five to show: most reach first, negative ones before all others if asked (filled
+    up with others when fewer than five are negative); each mention once."""
+    unique = list({e["id"]: e for e in examples}.values())
+    return sorted(unique, key=lambda e: (negative_first and e.get("sentiment") != "negative", -e["reach"], e["id"]))[:EXAMPLES_KEPT]
 
 
 _WHAT = {"volume_spike": "mentions", "negative_spike": "negative mentions", "negative_share": "negative share"}
