@@ -16,7 +16,7 @@ from ingest.producer import MentionProducer
 from passaparola.config import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
 from passaparola.demo.pipeline import consumer_lag
-from passaparola.topics import ensure_topics
+from passaparola.topics import ensure_topics, read_to_end
 from streams.app import app_id
 
 pytestmark = pytest.mark.integration
@@ -55,13 +55,10 @@ def _wait_committed(settings: Settings, worker: subprocess.Popen, timeout_s: flo
 
 
 def _latest_events(settings: Settings) -> dict[str, dict]:
-    consumer = KafkaConsumer(settings.topics.replies, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
     latest = {}
-    for message in consumer:  # per thread key, in order: the last event of an item wins, as in Elasticsearch
-        event = json.loads(message.value)
+    for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.replies):
+        event = json.loads(value)  # per thread key, in order: the last event of an item wins, as in Elasticsearch
         latest[event["id"]] = event
-    consumer.close()
     return latest
 
 
@@ -115,20 +112,8 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     assert not lost, f"{len(lost)} mention(s) of mentions.raw never enriched after the restart; see {tmp_path / 'streams.log'}"
 
 
-def _records(settings, topic: str) -> list[tuple[bytes, bytes | None]]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000)
-    records = [(m.key, m.value) for m in consumer]
-    consumer.close()
-    return records
-
-
 def _ids(settings, topic: str) -> set[str]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000)
-    ids = {json.loads(m.value)["id"] for m in consumer}
-    consumer.close()
-    return ids
+    return {json.loads(value)["id"] for _key, value in read_to_end(settings.kafka.bootstrap_servers, topic)}
 
 
 def test_threads_kept_before_the_due_index_get_an_entry_after_recovery(settings, worker_env, tmp_path):
@@ -178,7 +163,7 @@ def _waiting_threads(settings) -> set[str]:
 
 
 def _latest(settings, topic: str) -> dict[str, dict | str | None]:
-    return {key.decode(): (json.loads(value) if value is not None else None) for key, value in _records(settings, topic)}
+    return {key.decode(): (json.loads(value) if value is not None else None) for key, value in read_to_end(settings.kafka.bootstrap_servers, topic)}
 
 
 def _tombstone_every_key(settings, topic: str) -> None:
