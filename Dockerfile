@@ -4,7 +4,7 @@
 #   docker build -t passaparola:local .
 #
 # Configuration comes from PASSAPAROLA_* environment variables and an optional TOML file
-# (PASSAPAROLA_CONFIG); see passaparola/config.py.
+# (PASSAPAROLA_CONFIG); see core/settings.py.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,6 +17,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # [tool.setuptools.packages.find] includes.
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
+COPY core/ core/
 COPY passaparola/ passaparola/
 COPY ingest/ ingest/
 COPY streams/ streams/

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.metrics import ERRORS, PRODUCED
+from core.settings import Settings
+from core.metrics import ERRORS, PRODUCED
 
 log = logging.getLogger(__name__)
 

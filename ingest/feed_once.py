@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ingest.connectors import Problem, SourceContext
 from ingest.http import BadBody, HttpClient, HttpProblem
-from passaparola.config import Settings, Source
-from passaparola.schema import Mention
+from core.settings import Settings, Source
+from core.schema import Mention
 
 
 def read_feed(settings: Settings, location: str, name: str = "feed-cli",

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from passaparola.config import IngestSettings
+from core.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 

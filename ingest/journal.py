@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 
 from ingest.state import CursorStore
-from passaparola.config import Settings
-from passaparola.topics import end_offsets, read_to_end
+from core.settings import Settings
+from core.topics import end_offsets, read_to_end
 
 
 def journal_key(source: str) -> str:

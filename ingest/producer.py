@@ -6,10 +6,10 @@ import logging
 
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.metrics import PRODUCED
-from passaparola.schema import SCHEMA_VERSION, Mention
-from passaparola.topics import SCHEMA_HEADER
+from core.settings import Settings
+from core.metrics import PRODUCED
+from core.schema import SCHEMA_VERSION, Mention
+from core.topics import SCHEMA_HEADER
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from typing import BinaryIO
 from ingest.errors import ErrorSink
 from ingest.producer import MentionProducer
 from ingest.state import CursorStore
-from passaparola.schema import Mention, SchemaError
+from core.schema import Mention, SchemaError
 
 log = logging.getLogger(__name__)
 

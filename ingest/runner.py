@@ -27,9 +27,9 @@ from ingest.http import BadBody, HttpClient, HttpProblem
 from ingest.journal import ProduceJournal
 from ingest.producer import MentionProducer, ProduceError
 from ingest.state import CursorStore
-from passaparola.config import ConfigError, Settings, Source
-from passaparola.metrics import ERRORS
-from passaparola.schema import Mention
+from core.settings import ConfigError, Settings, Source
+from core.metrics import ERRORS
+from core.schema import Mention
 
 log = logging.getLogger(__name__)
 

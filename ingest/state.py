@@ -14,8 +14,8 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.topics import read_to_end
+from core.settings import Settings
+from core.topics import read_to_end
 
 log = logging.getLogger(__name__)
 

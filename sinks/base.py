@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from passaparola.config import Settings, SinkSettings
+from core.settings import Settings, SinkSettings
 
 # The [sink] section's defaults are the defaults of every Batching, so they are stated once.
 _DEFAULT = SinkSettings()

@@ -13,11 +13,11 @@ from elasticsearch import ApiError, Elasticsearch
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import ConnectionTimeout
 
-from passaparola.config import Settings
-from passaparola.elastic import connect, has_analyzer
-from passaparola.errors import PassaparolaError
-from passaparola.metrics import INDEXED
-from passaparola.schema import Mention, SchemaError
+from core.settings import Settings
+from core.elastic import connect, has_analyzer
+from core.errors import PassaparolaError
+from core.metrics import INDEXED
+from core.schema import Mention, SchemaError
 from sinks.base import Record, Rejected, Sink, TransientError
 from sinks.mappings import KINDS, Kind, index_template, mappings, retention_policy
 
@@ -101,7 +101,7 @@ class ElasticsearchSink(Sink):
     """Writes mentions, replies and alerts, each topic to its kind of index.
 
     Args:
-        client: a connected client (see :func:`passaparola.elastic.connect`).
+        client: a connected client (see :func:`core.elastic.connect`).
         prefix: index name prefix, ``passaparola`` by default; tests use their own.
         kinds: topic name -> kind of document (``mentions``, ``replies``, ``alerts``).
         replicas: replicas per shard for the indices the templates create.

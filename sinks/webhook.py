@@ -19,8 +19,8 @@ import logging
 import httpx
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.topics import read_to_end
+from core.settings import Settings
+from core.topics import read_to_end
 from sinks.base import Record, Rejected, Sink, TransientError
 
 log = logging.getLogger(__name__)

@@ -29,9 +29,9 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from passaparola.config import Settings
-from passaparola.deadletter import envelope
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
+from core.settings import Settings
+from core.dead_letters import envelope
+from core.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
 from sinks.base import Batching, Record, Rejected, Sink, TransientError
 from sinks.membership import GroupWatch
 

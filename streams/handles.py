@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from passaparola.config import Brand
+from core.settings import Brand
 
 _TAG = re.compile(r"(?<![\w@])@([\w.]+)")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import faust
 
-from passaparola.metrics import LAG_EVERY_S, set_lag
+from core.metrics import LAG_EVERY_S, set_lag
 
 WORKER = "streams"
 

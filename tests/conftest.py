@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import Settings, load_settings
+from core.settings import Settings, load_settings
 from passaparola.stack import LocalStack
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -53,7 +53,7 @@ def _tags(local_stack: LocalStack, base_settings: Settings):
 def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
     from kafka import KafkaAdminClient
 
-    from passaparola.elastic import connect
+    from core.elastic import connect
 
     es = connect(settings)
     indices = [name for name in es.indices.get(index="t-*", expand_wildcards="all") if name.startswith(tuple(tags))]

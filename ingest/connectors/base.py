@@ -3,7 +3,7 @@
 A connector knows one source's API and nothing about Kafka. ``fetch(cursor)`` walks the
 source from where ``cursor`` says the last run stopped and yields, in order:
 
-- :class:`~passaparola.schema.Mention` records, each with ``thread_id``/``parent_id``
+- :class:`~core.schema.Mention` records, each with ``thread_id``/``parent_id``
   and ``author_is_brand`` set;
 - :class:`Problem` for input it could not use (a malformed entry, an undecodable body):
   the runner writes it to ``ingest.errors`` and the connector goes on;
@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import Mention, mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import Mention, mention_id
 
 from ingest.http import HttpClient
 from ingest.text import clean_text

@@ -46,8 +46,8 @@ from typing import Any
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody
-from passaparola.config import ConfigError
-from passaparola.schema import Author, Engagement, Mention
+from core.settings import ConfigError
+from core.schema import Author, Engagement, Mention
 
 API = "https://public.api.bsky.app"
 PDS = "https://bsky.social"

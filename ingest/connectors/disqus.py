@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from passaparola.schema import Author, Mention
+from core.schema import Author, Mention
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody, HttpProblem

@@ -39,8 +39,8 @@ from typing import Any
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, HttpProblem
-from passaparola.config import ConfigError
-from passaparola.schema import Author, Engagement, Mention
+from core.settings import ConfigError
+from core.schema import Author, Engagement, Mention
 
 API = "https://graph.facebook.com"
 AUTH_HINT = "PASSAPAROLA_SECRETS__FACEBOOK_TOKEN"

@@ -35,7 +35,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
 
-from passaparola.schema import Author, Mention
+from core.schema import Author, Mention
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 

@@ -58,8 +58,8 @@ from urllib.parse import quote, urlsplit
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody, HttpProblem
-from passaparola.config import ConfigError
-from passaparola.schema import Author, Engagement, Mention
+from core.settings import ConfigError
+from core.schema import Author, Engagement, Mention
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from passaparola.schema import Author, Mention
+from core.schema import Author, Mention
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import BadBody, HttpProblem, Response

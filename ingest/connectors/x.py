@@ -43,8 +43,8 @@ from typing import Any
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError
-from passaparola.config import ConfigError
-from passaparola.schema import Author, Engagement, Mention, utc_now
+from core.settings import ConfigError
+from core.schema import Author, Engagement, Mention, utc_now
 
 API = "https://api.x.com"
 AUTH_HINT = "PASSAPAROLA_SECRETS__X_BEARER_TOKEN"

@@ -39,8 +39,8 @@ from typing import Any
 
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody, HttpProblem
-from passaparola.config import ConfigError
-from passaparola.schema import Author, Engagement, Mention
+from core.settings import ConfigError
+from core.schema import Author, Engagement, Mention
 
 API = "https://www.googleapis.com/youtube/v3"
 AUTH_HINT = "PASSAPAROLA_SECRETS__YOUTUBE_API_KEY"

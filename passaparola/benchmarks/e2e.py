@@ -26,12 +26,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.producer import MentionProducer
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.namespace import namespaced, worker_env
 from passaparola.demo.pipeline import Worker
-from passaparola.elastic import connect
-from passaparola.schema import Mention
-from passaparola.topics import ensure_topics
+from core.elastic import connect
+from core.schema import Mention
+from core.topics import ensure_topics
 from sinks.elasticsearch import ElasticsearchSink, alias
 
 PROBE_EVERY = 25

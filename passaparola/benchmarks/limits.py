@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from passaparola.config import Settings
-from passaparola.schema import Mention
-from passaparola.topics import TopicSpec, ensure_topics
+from core.settings import Settings
+from core.schema import Mention
+from core.topics import TopicSpec, ensure_topics
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def enrich_one_core(mentions: list[Mention]) -> tuple[float, list[Mention]]:
 
 def measure(settings: Settings, mentions: list[Mention]) -> Limits:
     """Every limit over the same mentions (``settings`` are a scratch namespace's)."""
-    from sinks.benchmark import straight_parallel_bulk
+    from passaparola.benchmarks.sink import straight_parallel_bulk
 
     payloads = [m.to_json() for m in mentions]
     topic = f"{settings.kafka.client_id}.limits"

@@ -11,7 +11,7 @@ from ingest.producer import MentionProducer
 from passaparola.benchmarks import limits
 from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_env, bench_stream, clean, percentile, produce_paced,
                                         scratch_settings, wait_searchable)
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.pipeline import wait_drained
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def catch_up(settings: Settings, count: int, logs: Path, report: Report, peer_py
     cfg = scratch_settings(settings, "race")
     stream = bench_stream(count)
     try:
-        from passaparola.topics import ensure_topics
+        from core.topics import ensure_topics
 
         ensure_topics(cfg)
         with MentionProducer(cfg, worker="bench") as producer:
@@ -99,7 +99,7 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
         report(f"quix-streams peer skipped: no {peer_python} (make bench creates it)")
         return {"peer": f"not run: no {peer_python}"}
     index = f"{cfg.elasticsearch.index_prefix}-peer"
-    process = subprocess.Popen([peer_python, "-m", "bench.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
+    process = subprocess.Popen([peer_python, "-m", "passaparola.benchmarks.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
                                cwd=REPO, env=bench_env(cfg), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         done = wait_searchable(cfg, count, lambda: None, RACE_TIMEOUT_S, index=index, refresh=True,

@@ -20,7 +20,7 @@ def alerts_backtest(
     window: str = typer.Option("1h", help="detector window (the series is summed into it); 'native' for the series' step"),
 ) -> None:
     """Print, as JSONL, the alerts the detector would raise over a series of mention counts."""
-    from streams.alerts.backtest import backtest
+    from passaparola.evaluation.spikes import backtest
 
     try:
         for alert in backtest(file, None if window == "native" else window):
@@ -36,8 +36,8 @@ def alerts_notify(
     idle_exit: float | None = typer.Option(None, help="exit after this many seconds without messages"),
 ) -> None:
     """Post alerts to the webhook in PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL, each once."""
-    from passaparola.metrics import serve
-    from passaparola.topics import ensure_topics
+    from core.metrics import serve
+    from core.topics import ensure_topics
     from sinks.base import Batching
     from sinks.webhook import WebhookSink
     from sinks.worker import SinkWorker

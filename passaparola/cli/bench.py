@@ -28,7 +28,7 @@ def bench_enrich(
     from passaparola.demo.generator import DEMO_BRANDS, generate
     from streams.enrichment.enricher import Enricher
     from streams.enrichment.duplicates import DuplicateIndex
-    from streams.enrichment.profile import step_times
+    from passaparola.benchmarks.enrichment_steps import step_times
 
     mentions = generate(seed=11, scale=scale)
     best = float("inf")
@@ -69,7 +69,7 @@ def bench_sink(
     """Documents per second through the sink worker (Kafka -> Elasticsearch) against the same
     documents written straight with elasticsearch.helpers.parallel_bulk; target ratio 0.8."""
     from passaparola.cli.common import settings
-    from sinks.benchmark import bench_sink as run
+    from passaparola.benchmarks.sink import bench_sink as run
 
     figures = run(settings(), documents, batch)
     result = {

@@ -10,9 +10,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from passaparola.config import ConfigError, Settings, load_settings
-from passaparola.logs import configure_logging
-from passaparola.errors import PassaparolaError
+from core.settings import ConfigError, Settings, load_settings
+from core.logs import configure_logging
+from core.errors import PassaparolaError
 
 console = Console()
 errors = Console(stderr=True)

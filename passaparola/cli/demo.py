@@ -23,8 +23,8 @@ def demo(
     from passaparola.demo.generator import generate
     from passaparola.demo.namespace import demo_settings, reset, worker_env, written_ids
     from passaparola.demo.pipeline import run_pipeline
-    from passaparola.elastic import connect
-    from passaparola.topics import ensure_topics
+    from core.elastic import connect
+    from core.topics import ensure_topics
     from sinks.elasticsearch import alias
 
     cfg = demo_settings(settings())

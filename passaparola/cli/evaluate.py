@@ -31,7 +31,7 @@ def sentiment(
     shared: Path = typer.Option(Path("../shared"), "--shared", help="the shared data folder beside the repository"),
 ) -> None:
     """Italian SENTIPOLC cross-validated polarity F with baselines; English Pearson r on VADER's sets."""
-    from streams.enrichment.sentiment.evaluation import evaluation_report
+    from passaparola.evaluation.sentiment import evaluation_report
 
     if not (shared / "data" / "sentiment").is_dir():
         errors.print(f"[red]error:[/red] {shared}/data/sentiment not found (pass --shared)")
@@ -74,7 +74,7 @@ def intent(
     The test half (by a hash of each id) was never looked at while writing the cues; the
     dev half was. Sample A is a random draw, B a supplement of rare intents.
     """
-    from streams.enrichment.intent_evaluation import half_of, macro_f1, per_class, predict
+    from passaparola.evaluation.intent import half_of, macro_f1, per_class, predict
 
     corpus = _load_corpus(labels)
     for language in ("it", "en"):
@@ -99,7 +99,7 @@ def spikes(
     window: str = typer.Option("1h", help="detector window; 'native' for the series' step"),
 ) -> None:
     """Backtest the spike detector on labelled real series: precision, window recall, delay (target 0.6 at 0.8)."""
-    from streams.alerts.backtest import evaluate_folder, pooled, report
+    from passaparola.evaluation.spikes import evaluate_folder, pooled, report
 
     where = shared / folder
     if not (where / "labels.json").is_file():

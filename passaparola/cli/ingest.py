@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
 from passaparola.cli.common import console, errors, settings
-from passaparola.metrics import serve
-from passaparola.topics import ensure_topics
+from core.metrics import serve
+from core.topics import ensure_topics
 
 app = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
 

@@ -6,10 +6,10 @@ import signal
 
 import typer
 
-from passaparola.cli.common import console, errors, settings
-from passaparola.config import ConfigError
-from passaparola.metrics import serve
-from passaparola.topics import ensure_topics
+from passaparola.cli.common import clear_errors, console, errors, settings
+from core.settings import ConfigError
+from core.metrics import serve
+from core.topics import ensure_topics
 
 streams = typer.Typer(help="The Faust stream processors.", no_args_is_help=True)
 sink = typer.Typer(help="Index Kafka topics into Elasticsearch.", no_args_is_help=True)
@@ -33,7 +33,8 @@ def streams_worker() -> None:
 
     cfg = settings()
     try:
-        app = create_app(cfg)
+        with clear_errors():  # e.g. a Faust version our patches were not written for
+            app = create_app(cfg)
     except ConfigError as err:  # settings only the app can check, e.g. the window sizes
         errors.print(f"[red]configuration error:[/red] {err}")
         raise typer.Exit(2) from None
@@ -63,7 +64,7 @@ def sink_setup() -> None:
 @sink.command("prune")
 def sink_prune(keep_months: int = typer.Option(13, help="monthly indices to keep, this month included")) -> None:
     """Delete monthly indices older than --keep-months (retention on clusters without ILM)."""
-    from passaparola.elastic import connect
+    from core.elastic import connect
     from sinks.elasticsearch import prune
 
     cfg = settings()
@@ -101,7 +102,7 @@ def search(
     """Search the indexed mentions and print the best matches as a table."""
     from rich.table import Table
 
-    from passaparola.elastic import connect
+    from core.elastic import connect
     from sinks.elasticsearch import alias
     from sinks.search import SearchError, since_time
     from sinks.search import search as run_search

@@ -24,7 +24,7 @@ The stories in the stream, which the dashboards and later enrichment must bring 
   peak) and the week (busier at the weekend).
 * **Threads.** Users comment under the brands' posts and videos and discuss among
   themselves on reddit, Hacker News, blogs and news sites; ``thread_id`` is the root's id
-  and ``parent_id`` the id of the message answered, as :class:`~passaparola.schema.Mention`
+  and ``parent_id`` the id of the message answered, as :class:`~core.schema.Mention`
   documents. Brand replies are mentions by the brand's own account (``author_is_brand``).
 
 Determinism: everything comes from ``random.Random(seed)`` in a planning pass that does not
@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from passaparola.config import Brand
+from core.settings import Brand
 from passaparola.demo import phrases as P
-from passaparola.schema import Author, Engagement, Mention, mention_id
+from core.schema import Author, Engagement, Mention, mention_id
 
 INTENTS: tuple[str, ...] = ("complaint", "question", "suggestion", "purchase", "praise", "other")
 SOURCE = "demo"

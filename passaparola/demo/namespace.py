@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import time
 
-from passaparola.config import Settings
-from passaparola.errors import PassaparolaError
-from passaparola.topics import read_to_end
+from core.settings import Settings
+from core.errors import PassaparolaError
+from core.topics import read_to_end
 
 TOPIC_PREFIX = "demo."
 CLIENT_SUFFIX = "-demo"
@@ -80,7 +80,7 @@ def written_ids(settings: Settings, topic: str) -> list[str]:
 def _delete_documents(settings: Settings) -> dict[str, int]:
     from elasticsearch.helpers import bulk, scan
 
-    from passaparola.elastic import connect
+    from core.elastic import connect
     from sinks.elasticsearch import alias
 
     es, prefix, t = connect(settings), settings.elasticsearch.index_prefix, settings.topics

@@ -26,13 +26,13 @@ from kafka.errors import RetriableError
 from rich.progress import Progress
 
 from ingest.producer import MentionProducer
-from passaparola.config import Brand, Settings
+from core.settings import Brand, Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate
-from passaparola.elastic import connect
-from passaparola.errors import PassaparolaError
+from core.elastic import connect
+from core.errors import PassaparolaError
 from passaparola.parent_watch import PARENT_ENV
-from passaparola.schema import Mention
-from passaparola.topics import end_offsets
+from core.schema import Mention
+from core.topics import end_offsets
 from sinks.base import sink_group
 from sinks.elasticsearch import alias, index_name
 from streams.app import app_id

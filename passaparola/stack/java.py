@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from passaparola.errors import PassaparolaError
+from core.errors import PassaparolaError
 
 MINIMUM_JAVA = 17
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from passaparola.config import StackSettings
+from core.settings import StackSettings
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.kafka import KafkaBroker
 from passaparola.stack.process import wait_until

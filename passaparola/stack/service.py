@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from passaparola.config import StackSettings
+from core.settings import StackSettings
 from passaparola.stack.java import StackError, find_java_home
 from passaparola.stack.maven import Maven
 from passaparola.stack.process import ServiceProcess, port_open, spawn

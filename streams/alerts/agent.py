@@ -28,15 +28,15 @@ from typing import Any
 
 import faust
 
-from passaparola.config import ConfigError, Settings
-from passaparola.metrics import BATCH_SECONDS, CONSUMED, DROPPED
-from passaparola.schema import Mention, SchemaError
+from core.settings import ConfigError, Settings
+from core.metrics import BATCH_SECONDS, CONSUMED, DROPPED
+from core.schema import Mention, SchemaError
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, check_sizes, floor_time
-from streams.dead_letters import dead_letterer
-from streams.producing import sender
-from streams.tables import TableBatch, json_table
+from streams.faust_patches.dead_letters import dead_letterer
+from streams.faust_patches.producing import sender
+from streams.faust_patches.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
 WORKER = "alerts"

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from passaparola.schema import Mention
+from core.schema import Mention
 
 TERMS_KEPT = 40  # per bucket: enough for the top terms of a window, small in the changelog
 AUTHORS_KEPT = 15

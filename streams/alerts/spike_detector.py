@@ -54,7 +54,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 
-from passaparola.config import SpikeSettings  # defined with the rest of the configuration
+from core.settings import SpikeSettings  # defined with the rest of the configuration
 from streams.alerts.baseline import Forecast, SeasonalBaseline
 from streams.alerts.significance import binom_logsf, nbinom_logsf
 

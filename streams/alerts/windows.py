@@ -64,7 +64,7 @@ class EventTimeWindows:
         state: the brand's small record (marks, next window per size); updated in place.
         buckets: where the tallies live, keyed ``brand|tally|start``, each ``[count,
             negatives, identities]`` (a set while in use, stored as a JSON list:
-            :mod:`streams.tables` encodes sets so).
+            :mod:`streams.faust_patches.tables` encodes sets so).
         lateness: how far behind its partition's watermark a mention may arrive.
         idle_s: wall seconds after which a silent partition stops holding the watermark.
         future_s: a mention dated more than this ahead of the wall clock is not counted

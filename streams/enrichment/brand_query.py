@@ -1,6 +1,6 @@
 """Brand queries: the boolean search of the listening suites, parsed once, matched fast.
 
-A brand's ``query`` (:class:`passaparola.config.Brand`) says which mentions are about it::
+A brand's ``query`` (:class:`core.settings.Brand`) says which mentions are about it::
 
     "caffè aurora" OR #caffeaurora OR @caffeaurora
     (spinlane OR #spinlane) NOT (site:spinlane.com OR author:spinlane_help)
@@ -70,11 +70,11 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Callable, Iterable, NoReturn, Union
 from urllib.parse import urlsplit
 
-from passaparola.schema import PLATFORMS
+from core.schema import PLATFORMS
 
 if TYPE_CHECKING:
-    from passaparola.config import Brand
-    from passaparola.schema import Mention
+    from core.settings import Brand
+    from core.schema import Mention
 
 FIELDS = ("author", "site", "lang", "platform")
 MAX_DEPTH = 64  # nesting of parentheses, NOTs and NEARs; deeper is a mistake, not a query

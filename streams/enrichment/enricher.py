@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from passaparola.config import Brand, Settings
-from passaparola.schema import Mention, Sentiment
+from core.settings import Brand, Settings
+from core.schema import Mention, Sentiment
 from streams.enrichment.brand_query import BrandMatcher, QueryDoc
 from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.intent import classify_intent

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from passaparola.errors import PassaparolaError
+from core.errors import PassaparolaError
 
 DATA = Path(__file__).with_name("data")
 MAX_CHARS = 2000  # keywords and aspects of a long text come from its beginning

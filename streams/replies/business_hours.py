@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from passaparola.config import BusinessHours
+from core.settings import BusinessHours
 
 _MAX_DAYS = 3660  # ten years of walking, far beyond any SLA or reply delay we track
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from passaparola.config import Brand, ReplySettings
-from passaparola.schema import Mention
+from core.settings import Brand, ReplySettings
+from core.schema import Mention
 from streams.handles import handle_key, own_handles, tagged
 from streams.replies.business_hours import add_business_seconds, business_seconds
 

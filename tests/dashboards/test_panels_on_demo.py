@@ -12,11 +12,11 @@ import pytest
 
 from dashboards import build, queries
 from dashboards import rules as rules_module
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import default_anchor, generate_with_truth
 from passaparola.demo.pipeline import run_pipeline
-from passaparola.elastic import connect
-from passaparola.topics import ensure_topics
+from core.elastic import connect
+from core.topics import ensure_topics
 from sinks.elasticsearch import alias
 
 pytestmark = pytest.mark.integration

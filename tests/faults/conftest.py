@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.pipeline import die_with_parent
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.kafka import KafkaBroker

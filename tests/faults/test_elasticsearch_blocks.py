@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from ingest.producer import MentionProducer
-from passaparola.config import Settings
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics, read_to_end
+from core.settings import Settings
+from core.schema import Author, Mention
+from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]

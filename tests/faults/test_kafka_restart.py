@@ -16,10 +16,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ingest.producer import MentionProducer, ProduceError
-from passaparola.config import Settings
-from passaparola.elastic import connect
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics, read_to_end
+from core.settings import Settings
+from core.elastic import connect
+from core.schema import Author, Mention
+from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -121,7 +121,7 @@ def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settin
     for dlq in (settings.topics.mentions_dlq, settings.topics.sink_dlq):
         assert read_to_end(bootstrap, dlq) == [], [json.loads(v)["reason"] for _, v in read_to_end(bootstrap, dlq)][:5]
     # Reconnecting is not spinning: aiokafka alone retried metadata without a pause and
-    # logged 48 MB in this test (streams.app.throttle_failed_metadata_updates).
+    # logged 48 MB in this test (streams.faust_patches.metadata).
     log_mb = (workers.folder / "streams.log").stat().st_size / 1e6
     assert log_mb < 5, f"the streams worker wrote {log_mb:.0f} MB of log during the outage"
     print(f"broker down {down_s:.0f} s; produced {produced_at_stop} and indexed {indexed_at_stop} when it stopped; "

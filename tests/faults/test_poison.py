@@ -20,11 +20,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.pipeline import consumer_lag
-from passaparola.elastic import connect
-from passaparola.schema import Author, Mention, Sentiment
-from passaparola.topics import ensure_topics, read_to_end
+from core.elastic import connect
+from core.schema import Author, Mention, Sentiment
+from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 from sinks.webhook import slack_message
 from streams.alerts.agent import SOURCE_HEADER

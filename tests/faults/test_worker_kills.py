@@ -41,11 +41,11 @@ from elasticsearch.helpers import scan
 from kafka import KafkaConsumer, TopicPartition
 
 from ingest.replay import CHECKPOINT_EVERY
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, DemoTruth, default_anchor, generate_with_truth
 from passaparola.demo.pipeline import consumer_lag, topic_size, wait_quiet
-from passaparola.elastic import connect
-from passaparola.topics import ensure_topics, read_to_end
+from core.elastic import connect
+from core.topics import ensure_topics, read_to_end
 from sinks.base import sink_group
 from sinks.elasticsearch import alias
 from sinks.webhook import slack_message

@@ -180,8 +180,8 @@ def harvest():
 
     from ingest.connectors.base import Checkpoint, Problem, SourceContext
     from ingest.http import HttpClient, HttpProblem
-    from passaparola.config import IngestSettings, Secrets
-    from passaparola.schema import Mention
+    from core.settings import IngestSettings, Secrets
+    from core.schema import Mention
 
     def run(connector_cls, source, cursor=None, brands=(), secrets=None, **ingest):
         waits: list[float] = []

@@ -21,9 +21,9 @@ from kafka import KafkaConsumer, TopicPartition
 from ingest.connectors import bluesky, reddit, x
 from ingest.runner import IngestRunner
 from ingest.state import CursorStore
-from passaparola.config import Brand, Secrets, Settings, Source
-from passaparola.schema import SCHEMA_VERSION, Mention, mention_id
-from passaparola.topics import SCHEMA_HEADER, ensure_topics
+from core.settings import Brand, Secrets, Settings, Source
+from core.schema import SCHEMA_VERSION, Mention, mention_id
+from core.topics import SCHEMA_HEADER, ensure_topics
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ingest.http import AuthError, BadBody, HttpClient, HttpProblem, retry_after_s
-from passaparola.config import IngestSettings
+from core.settings import IngestSettings
 
 
 def _get(replay, path, waits=None, json=False, **settings):

@@ -11,8 +11,8 @@ import time
 import pytest
 from kafka import KafkaConsumer
 
-from passaparola.schema import Mention
-from passaparola.topics import ensure_topics
+from core.schema import Mention
+from core.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ import pytest
 from kafka import KafkaConsumer
 
 from ingest.producer import MentionProducer, ProduceError
-from passaparola.config import Settings
-from passaparola.schema import SCHEMA_VERSION, Author, Mention
-from passaparola.topics import SCHEMA_HEADER, TopicSpec, ensure_topics, read_to_end
+from core.settings import Settings
+from core.schema import SCHEMA_VERSION, Author, Mention
+from core.topics import SCHEMA_HEADER, TopicSpec, ensure_topics, read_to_end
 
 pytestmark = pytest.mark.integration
 

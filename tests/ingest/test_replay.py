@@ -19,8 +19,8 @@ from ingest.errors import ErrorSink
 from ingest.producer import MentionProducer
 from ingest.replay import NumberedLines, Position, ReplayCheckpoint, replay_lines
 from ingest.state import CursorStore
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics, read_to_end
+from core.schema import Author, Mention
+from core.topics import ensure_topics, read_to_end
 
 T0 = datetime(2026, 10, 1, tzinfo=timezone.utc)
 

@@ -18,9 +18,9 @@ from kafka import KafkaConsumer
 from ingest.connectors import Checkpoint, Connector, Problem
 from ingest.runner import IngestRunner
 from ingest.state import CursorStore
-from passaparola.config import Settings, Source
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics
+from core.settings import Settings, Source
+from core.schema import Author, Mention
+from core.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
 

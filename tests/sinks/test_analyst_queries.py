@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
-from passaparola.elastic import connect
+from core.elastic import connect
 from sinks.base import Record
 from sinks.elasticsearch import ElasticsearchSink, alias
 from streams.enrichment.duplicates import DuplicateIndex

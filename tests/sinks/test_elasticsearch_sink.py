@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from kafka import KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.elastic import connect
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics, read_to_end
+from core.settings import Settings
+from core.elastic import connect
+from core.schema import Author, Mention
+from core.topics import ensure_topics, read_to_end
 from sinks.base import Batching, Record, sink_group
 from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias

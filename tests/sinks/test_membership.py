@@ -8,10 +8,10 @@ import time
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.elastic import connect
-from passaparola.metrics import ERRORS
-from passaparola.topics import TopicSpec, ensure_topics
+from core.settings import Settings
+from core.elastic import connect
+from core.metrics import ERRORS
+from core.topics import TopicSpec, ensure_topics
 from sinks.base import Batching, sink_group
 from sinks.elasticsearch import ElasticsearchSink, alias
 from sinks.membership import GroupWatch

@@ -21,11 +21,11 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from ingest.producer import MentionProducer
-from passaparola.config import Settings
-from passaparola.schema import Author, Mention
+from core.settings import Settings
+from core.schema import Author, Mention
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.process import wait_until
-from passaparola.topics import ensure_topics, read_to_end
+from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -80,7 +80,7 @@ def _assert_exactly_once(es: Elasticsearch, prefix: str, mentions: list[Mention]
 
 
 def test_sigkill_in_the_middle_loses_and_doubles_nothing(settings: Settings, worker_env: dict, tmp_path: Path):
-    from passaparola.elastic import connect
+    from core.elastic import connect
 
     mentions = _mentions(N)
     _produce(settings, mentions)
@@ -142,7 +142,7 @@ def test_elasticsearch_gone_for_a_minute_loses_and_doubles_nothing(
 
 
 def test_a_document_elasticsearch_refuses_goes_to_the_dlq_and_the_rest_flows(settings: Settings, worker_env: dict, tmp_path: Path):
-    from passaparola.elastic import connect
+    from core.elastic import connect
 
     mentions = _mentions(2000)
     # Valid for the schema, refused by the index: followers beyond a long.

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from kafka import KafkaProducer
 
-from passaparola.topics import ensure_topics, read_to_end
+from core.topics import ensure_topics, read_to_end
 from sinks.webhook import slack_message
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics
+from core.settings import Settings
+from core.schema import Author, Mention
+from core.topics import ensure_topics
 from streams.app import faust_broker
 
 pytestmark = pytest.mark.integration

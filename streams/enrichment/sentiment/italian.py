@@ -29,7 +29,7 @@ token: the summed weights of every (word, context) pair are cached (bounded), so
 character n-grams of a word are hashed once per process, not once per mention.
 
 The weights and the decision thresholds live in ``data/it_model.npz`` (built by
-:mod:`streams.enrichment.sentiment.training`); it holds numbers only, no tweet text.
+:mod:`passaparola.training.italian_sentiment`); it holds numbers only, no tweet text.
 """
 
 from __future__ import annotations

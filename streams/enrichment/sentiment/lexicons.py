@@ -6,7 +6,7 @@
   the emoji (human ratings, newer emoji included), else the Emoji Sentiment Ranking 1.0
   score (CC BY-SA 4.0).
 
-Both files are built by :mod:`streams.enrichment.sentiment.training` from ``../shared``;
+Both files are built by :mod:`passaparola.training.italian_sentiment` from ``../shared``;
 at run time only the shipped files are read, once, on first use.
 
 Sentix is a lexicon of lemmas and tweets are written in inflected forms, so

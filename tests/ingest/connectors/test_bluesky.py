@@ -7,8 +7,8 @@ import pytest
 from ingest.connectors import bluesky
 from ingest.connectors.bluesky import BlueskyConnector
 from ingest.http import AuthError, BadBody
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 LOGIN = "/xrpc/com.atproto.server.createSession"

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from ingest.connectors.disqus import DisqusConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 LIST = "/api/3.0/forums/listPosts.json"
 THREADS = "/api/3.0/threads/list.json"

@@ -10,8 +10,8 @@ import pytest
 
 from ingest.connectors.facebook import FacebookConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from passaparola.config import Brand, ConfigError, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, ConfigError, Secrets, Source
+from core.schema import mention_id
 
 PAGE = "104857600012345"
 P1, P2 = f"{PAGE}_7311100000000001", f"{PAGE}_7311112223334445"

@@ -31,8 +31,8 @@ from ingest.connectors.base import Problem, SourceContext
 from ingest.connectors.feed import FeedConnector
 from ingest.http import HttpClient
 from ingest.text import clean_text
-from passaparola.config import IngestSettings, Source
-from passaparola.schema import Mention
+from core.settings import IngestSettings, Source
+from core.schema import Mention
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "feeds" / "feedparser"
 if not CORPUS.is_dir():

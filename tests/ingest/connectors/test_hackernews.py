@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from ingest.connectors.hackernews import HackerNewsConnector
 from ingest.http import AuthError, BadBody
-from passaparola.config import Brand, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Source
+from core.schema import mention_id
 
 SEARCH = "/api/v1/search_by_date"
 BRAND = "Caffè Aurora"

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from ingest.connectors.mastodon import MastodonConnector
 from ingest.http import AuthError, BadBody
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 TAG = "/api/v1/timelines/tag/hoot"
 TOKEN = Secrets(mastodon_token="s3cret-mastodon-token")

@@ -11,8 +11,8 @@ import pytest
 from ingest.connectors import reddit
 from ingest.connectors.reddit import RedditConnector
 from ingest.http import AuthError, BadBody
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 SECRET = Secrets(reddit_client_secret="app-s3cret")
 BRANDS = [Brand(name="Bone", own_accounts={"reddit": ["StanGibson18"]})]

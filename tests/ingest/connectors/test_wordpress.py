@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from ingest.connectors.wordpress import WordPressConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 COMMENTS = "/wp-json/wp/v2/comments"
 BRAND = "Caffè Aurora"

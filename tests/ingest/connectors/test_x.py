@@ -12,8 +12,8 @@ import pytest
 from ingest.connectors import x
 from ingest.connectors.x import XConnector, snowflake_time
 from ingest.http import AuthError, BadBody
-from passaparola.config import Brand, Secrets, Source
-from passaparola.schema import mention_id
+from core.settings import Brand, Secrets, Source
+from core.schema import mention_id
 
 SEARCH = "/2/tweets/search/recent"
 TOKEN = "tok-SECRET-123"

@@ -13,7 +13,7 @@ import time
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.benchmarks.e2e import PROBE_EVERY
 from passaparola.benchmarks.runs import PEER_PYTHON, WARMUP
 
@@ -64,7 +64,7 @@ def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings:
 
 def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Settings):
     from passaparola.benchmarks.runs import _first_record_at
-    from passaparola.topics import ensure_topics
+    from core.topics import ensure_topics
 
     ensure_topics(settings)
     topic = settings.topics.mentions_enriched
@@ -80,7 +80,7 @@ def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Setti
 
 def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(settings: Settings):
     from passaparola.benchmarks.e2e import wait_searchable
-    from passaparola.elastic import connect
+    from core.elastic import connect
 
     es, index = connect(settings), f"{settings.elasticsearch.index_prefix}-steady"
     es.indices.create(index=index, settings={"refresh_interval": "-1"})  # never by itself

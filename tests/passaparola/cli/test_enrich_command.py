@@ -5,7 +5,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-from passaparola.schema import Author, Mention
+from core.schema import Author, Mention
 
 FIELDS = {"language", "sentiment", "intent", "topics", "keywords", "brands", "promo", "duplicate_of"}
 

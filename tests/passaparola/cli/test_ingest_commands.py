@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from kafka import KafkaConsumer
 
-from passaparola.schema import Author, Mention
+from core.schema import Author, Mention
 
 pytestmark = pytest.mark.integration
 

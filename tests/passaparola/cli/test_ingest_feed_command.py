@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from passaparola.cli import app
-from passaparola.schema import Mention
+from core.schema import Mention
 
 
 def _feeds(shared):

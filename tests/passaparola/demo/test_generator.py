@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from passaparola.demo.generator import DEMO_BRANDS, INTENTS, DemoTruth, generate, generate_with_truth
-from passaparola.schema import PLATFORMS, Mention
+from core.schema import PLATFORMS, Mention
 
 ANCHOR = datetime(2025, 3, 14, 18, 0, tzinfo=timezone.utc)
 HOURS = 72

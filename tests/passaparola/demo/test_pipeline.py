@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import generate
 from passaparola.demo.pipeline import run_pipeline
 from passaparola.demo.summary import summarize
-from passaparola.elastic import connect
-from passaparola.topics import ensure_topics, read_to_end
+from core.elastic import connect
+from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = pytest.mark.integration

@@ -10,9 +10,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from elasticsearch import helpers
 from kafka import KafkaConsumer, KafkaProducer
 
-from passaparola.config import Settings
-from passaparola.elastic import connect
-from passaparola.topics import TopicSpec, ensure_topics
+from core.settings import Settings
+from core.elastic import connect
+from core.topics import TopicSpec, ensure_topics
 
 pytestmark = pytest.mark.integration
 N = 10_000

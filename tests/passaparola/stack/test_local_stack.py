@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.stack import LocalStack, StackError
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.partitioner.default import murmur2
 
 from passaparola.demo.pipeline import consumer_lag
-from passaparola.schema import Author, Mention, Sentiment
-from passaparola.topics import ensure_topics
+from core.schema import Author, Mention, Sentiment
+from core.topics import ensure_topics
 from streams.app import app_id
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from passaparola.schema import Author, Engagement, Mention, Sentiment
+from core.schema import Author, Engagement, Mention, Sentiment
 from streams.alerts.explain import EXAMPLES_KEPT, TERMS_KEPT, add_mention, empty_context, explain, over_represented
 
 

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from passaparola.config import Brand, load_settings
-from passaparola.schema import Author, Mention
+from core.settings import Brand, load_settings
+from core.schema import Author, Mention
 from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.enricher import Enricher
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streams.enrichment.sentiment import MAX_CHARS, SentimentResult, english, italian, lexicons, sentiment, training
-from streams.enrichment.sentiment.evaluation import italian_cv, load_rated
+from passaparola.evaluation.sentiment import load_rated
+from passaparola.training import italian_sentiment as training
+from streams.enrichment.sentiment import MAX_CHARS, SentimentResult, english, italian, lexicons, sentiment
 
 LABELS = {"positive", "negative", "neutral", "mixed"}
 DATA = Path(italian.__file__).resolve().parent / "data"
@@ -300,37 +301,6 @@ def test_lexicon_suffix_rules():
     assert italian.word_polarity("zxqwv") == 0.0
 
 
-# --------------------------------------------------------------------------- training and the metric
-
-
-def test_official_metric_on_a_hand_computed_case():
-    pos = np.array([1, 0, 0, 1])
-    neg = np.array([0, 1, 0, 1])
-    # pos field: predictions 1,1,0,0 -> class 1: tp 1, fp 1, fn 1 -> F1 0.5; class 0: same -> 0.5
-    # neg field: predictions 0,1,0,1 -> perfect: 1.0
-    assert training.polarity_f(pos, neg, np.array([1, 1, 0, 0]), np.array([0, 1, 0, 1])) == pytest.approx(0.75)
-    assert training.polarity_f(pos, neg, np.zeros(4), np.zeros(4)) == pytest.approx((1 / 3 + 1 / 3) / 2)
-
-
-def test_folds_are_stratified_and_deterministic(shared):
-    tweets = training.load_sentipolc(shared)
-    folds = training.stratified_folds(tweets, 10)
-    assert np.array_equal(folds, training.stratified_folds(tweets, 10))
-    for cls in range(4):
-        counts = np.bincount(folds[tweets.polarity == cls], minlength=10)
-        assert counts.max() - counts.min() <= 1
-    rest, dev = training.dev_split(tweets)
-    assert len(set(rest) & set(dev)) == 0 and len(rest) + len(dev) == len(tweets)
-
-
-def test_italian_cv_on_a_small_subset_beats_all_neutral(shared):
-    folds = italian_cv(shared, k=3, subset=1500)
-    model = float(np.mean(folds["model"]))
-    neutral = float(np.mean(folds["all neutral"]))
-    assert model > neutral + 0.15, (model, neutral)
-    assert model > float(np.mean(folds["vaderSentiment"]))
-
-
 def test_customer_complaint_cues_make_italian_negative():
     # Read as barely negative or even positive by a model trained on political tweets.
     assert it("Ok, ufficialmente deluso da Caffè Aurora. Nessuno risponde.").label == "negative"
@@ -349,14 +319,3 @@ def test_customer_cues_leave_texts_without_complaints_alone():
     assert customer.adjust("positive", 0.6, "Caffè buonissimo, grazie!", "it") == ("positive", 0.6)
     assert customer.adjust("neutral", 0.1, "Oggi piove a Milano", "it") == ("neutral", 0.1)
     assert customer.adjust("positive", 0.6, "Il pacco non è arrivato, vergogna", "it").label == "negative"
-
-
-def test_eval_sentiment_meets_every_target(shared):
-    """The shipped figures: `passaparola eval sentiment` exits 1 when a target is missed."""
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "passaparola", "eval", "sentiment", "--shared", str(shared)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "SENTIPOLC" in done.stdout and "MISSED" not in done.stdout

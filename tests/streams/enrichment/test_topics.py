@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.errors import PassaparolaError
+from core.errors import PassaparolaError
 from streams.enrichment.topics import AspectTaxonomy, TaxonomyError, keywords, stopwords
 
 # -- keywords ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
-from passaparola.config import BusinessHours
+from core.settings import BusinessHours
 from streams.replies.business_hours import add_business_seconds, business_seconds
 
 ROME = ZoneInfo("Europe/Rome")

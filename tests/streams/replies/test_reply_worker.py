@@ -13,10 +13,10 @@ import pytest
 from kafka import KafkaConsumer
 
 from ingest.producer import MentionProducer
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
 from passaparola.demo.pipeline import consumer_lag
-from passaparola.topics import ensure_topics, read_to_end
+from core.topics import ensure_topics, read_to_end
 from streams.app import app_id
 
 pytestmark = pytest.mark.integration
@@ -107,7 +107,7 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     assert waiting and all(due.get(thread) for thread in waiting), f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry"
     # The worker's part: every mention enriched at least once, also the first new message of
     # each partition after the restart (faust-streaming's flow resume used to drop it about one
-    # start in five: see streams/flow_control.py).
+    # start in five: see streams/faust_patches/flow_control.py).
     lost = {m.id for m in mentions} - enriched
     assert not lost, f"{len(lost)} mention(s) of mentions.raw never enriched after the restart; see {tmp_path / 'streams.log'}"
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from passaparola.config import Brand, ReplySettings
-from passaparola.schema import Author, Mention, mention_id
+from core.settings import Brand, ReplySettings
+from core.schema import Author, Mention, mention_id
 from streams.replies.tracker import ReplyTracker, empty_state
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Rome

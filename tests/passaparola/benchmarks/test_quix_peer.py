@@ -1,7 +1,7 @@
 """The quix-streams benchmark peer against the real broker and node: every kept mention
 indexed exactly once, with the fields our Enricher computes.
 
-The peer runs as ``passaparola bench e2e`` runs it: ``python -m bench.quix_peer`` from its
+The peer runs as ``passaparola bench e2e`` runs it: ``python -m passaparola.benchmarks.quix_peer`` from its
 own venv (``.venv-bench``: it needs older pydantic pins than ours, so quixstreams cannot be
 imported here). ``make test`` creates that venv; a bare ``pytest`` without it skips this.
 """
@@ -19,11 +19,11 @@ from kafka import KafkaProducer
 from ingest.producer import MentionProducer
 from passaparola.benchmarks.e2e import bench_env
 from passaparola.benchmarks.runs import PEER_PYTHON, REPO
-from passaparola.config import Settings
+from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate
-from passaparola.elastic import connect
-from passaparola.schema import Author, Mention
-from passaparola.topics import ensure_topics
+from core.elastic import connect
+from core.schema import Author, Mention
+from core.topics import ensure_topics
 from streams.enrichment.enricher import Enricher
 
 pytestmark = [pytest.mark.integration,
@@ -66,7 +66,7 @@ def test_quix_peer_indexes_every_kept_mention_once_enriched(settings: Settings):
     index = f"{settings.elasticsearch.index_prefix}-quix-mentions"
     env = bench_env(settings)  # its namespace and the demo brands, as the bench gives it
     before = time.time()
-    run = subprocess.run([str(PEER_PYTHON), "-m", "bench.quix_peer", topic, index, str(len(expected)), "--timeout", "180"],
+    run = subprocess.run([str(PEER_PYTHON), "-m", "passaparola.benchmarks.quix_peer", topic, index, str(len(expected)), "--timeout", "180"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from streams.tables import _DELETED, JsonTable, TableBatch, _encode
+from streams.faust_patches.tables import _DELETED, JsonTable, TableBatch, _encode
 
 
 class RecordedTable(JsonTable):

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from passaparola.schema import INTENTS
+from core.schema import INTENTS
 from streams.enrichment.intent import classify_intent
 from streams.enrichment.sentiment import sentiment
 

@@ -1,6 +1,6 @@
 """Build the shipped Italian sentiment artifacts from ``../shared`` (numpy only, deterministic).
 
-    python -m streams.enrichment.sentiment.training --shared ../shared --out streams/enrichment/sentiment/data
+    python -m passaparola.training.italian_sentiment --shared ../shared --out streams/enrichment/sentiment/data
 
 writes into ``--out``:
 
@@ -15,7 +15,7 @@ writes into ``--out``:
 Protocol. Hyper-parameters (the L2 strength and the feature options of
 :class:`~streams.enrichment.sentiment.italian.Config`) were chosen on a FIXED DEV SPLIT: a
 stratified fifth of the tweets (:func:`dev_split`), with models trained on the other
-four fifths. The reported figure (see :mod:`.evaluation`) is a stratified 10-fold
+four fifths. The reported figure (see :mod:`passaparola.evaluation.sentiment`) is a stratified 10-fold
 cross-validation on those other four fifths only, so no reported fold ever served to
 choose anything. ``python -m ... --tune`` re-runs those dev-split choices (L2 strength,
 decision thresholds) and prints them.

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola.config import ConfigError, Settings, load_settings
+from core.settings import ConfigError, Settings, load_settings
 from sinks.base import Batching
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from passaparola.metrics import ERRORS
-from streams.producing import _report_failure
+from core.metrics import ERRORS
+from streams.faust_patches.producing import _report_failure
 
 
 def _errors() -> float:
@@ -20,7 +20,7 @@ def test_a_message_aiokafka_gave_up_on_is_counted_and_logged(caplog):
         failed.set_exception(RuntimeError("MessageSizeTooLargeError"))
         written.set_result("metadata")
         before = _errors()
-        with caplog.at_level(logging.ERROR, logger="streams.producing"):
+        with caplog.at_level(logging.ERROR, logger="streams.faust_patches.producing"):
             _report_failure(written, "streams", "mentions.enriched")
             assert _errors() == before and not caplog.records
             _report_failure(failed, "streams", "mentions.enriched")

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from passaparola.schema import SCHEMA_VERSION, Author, Mention, SchemaError, mention_id
+from core.schema import SCHEMA_VERSION, Author, Mention, SchemaError, mention_id
 
 
 def make(**fields) -> Mention:
@@ -84,7 +84,7 @@ def test_unknown_fields_from_newer_writers_are_ignored():
 def test_a_date_that_overflows_in_utc_is_a_schema_error():
     import json as _json
 
-    from passaparola.schema import Mention, SchemaError
+    from core.schema import Mention, SchemaError
 
     body = {"platform": "x", "native_id": "1", "source": "s", "author": {"id": "a"},
             "published_at": "0001-01-01T00:30:00+01:00"}

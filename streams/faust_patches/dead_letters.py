@@ -8,8 +8,8 @@ from typing import Awaitable, Callable
 
 import faust
 
-from passaparola.deadletter import envelope
-from passaparola.metrics import ERRORS, PRODUCED
+from core.dead_letters import envelope
+from core.metrics import ERRORS, PRODUCED
 
 log = logging.getLogger(__name__)
 DeadLetter = Callable[..., Awaitable[None]]

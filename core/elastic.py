@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from elasticsearch import ApiError, Elasticsearch
 
-from passaparola.config import Settings
+from core.settings import Settings
 
 
 def connect(settings: Settings, **overrides: object) -> Elasticsearch:

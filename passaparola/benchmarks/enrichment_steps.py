@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from passaparola.schema import Mention
+from core.schema import Mention
 from streams.enrichment.enricher import Enricher
 from streams.enrichment.brand_query import QueryDoc
 from streams.enrichment.duplicates import DuplicateIndex

@@ -25,9 +25,9 @@ from elasticsearch import Elasticsearch
 from quixstreams import Application
 from quixstreams.sinks.community.elasticsearch import ElasticsearchSink
 
-from passaparola.config import Settings
-from passaparola.elastic import has_analyzer
-from passaparola.schema import Mention, SchemaError
+from core.settings import Settings
+from core.elastic import has_analyzer
+from core.schema import Mention, SchemaError
 from sinks.mappings import KINDS, mappings
 from streams.enrichment.enricher import Enricher
 
@@ -181,7 +181,7 @@ def run_peer(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.quix_peer",
+        prog="python -m passaparola.benchmarks.quix_peer",
         description="Enrich and index a mentions topic with quix-streams (a benchmark peer of our pipeline). "
         "Kafka, Elasticsearch and the enricher come from the usual settings (passaparola.toml, PASSAPAROLA_*).",
     )

@@ -13,11 +13,11 @@ from elasticsearch.helpers import parallel_bulk
 
 from ingest.producer import MentionProducer
 from passaparola.benchmarks.e2e import clean
-from passaparola.config import Settings, TopicSettings
+from core.settings import Settings, TopicSettings
 from passaparola.demo.generator import DEMO_BRANDS, generate
-from passaparola.elastic import connect
-from passaparola.schema import Mention
-from passaparola.topics import TopicSpec, ensure_topics
+from core.elastic import connect
+from core.schema import Mention
+from core.topics import TopicSpec, ensure_topics
 from sinks.base import Batching
 from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias, index_name

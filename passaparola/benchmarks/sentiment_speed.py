@@ -1,6 +1,6 @@
 """Per-text cost of :func:`streams.enrichment.sentiment.sentiment`, printed (not a test).
 
-    python -m streams.enrichment.sentiment.speed --shared ../shared
+    python -m passaparola.benchmarks.sentiment_speed --shared ../shared
 
 Measures, on one core, real tweets from ``../shared`` (SENTIPOLC for Italian, SemEval 2015
 for English; read at run time, never shipped): the first pass over texts the process has
@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from streams.enrichment.sentiment import MAX_CHARS, english, italian, sentiment
-from streams.enrichment.sentiment.evaluation import EN_DIR, SEMEVAL, load_rated
-from streams.enrichment.sentiment.training import load_sentipolc
+from passaparola.evaluation.sentiment import EN_DIR, SEMEVAL, load_rated
+from passaparola.training.italian_sentiment import load_sentipolc
 
 
 def per_text_us(texts: Sequence[str], language: str, repeat: int, before: Callable[[], None] | None = None) -> float:

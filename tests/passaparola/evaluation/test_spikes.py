@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streams.alerts.backtest import (
+from passaparola.evaluation.spikes import (
     backtest,
     evaluate,
     evaluate_folder,

@@ -7,7 +7,7 @@ live detector would have). By default that is the **1-hour** detector: a finer s
 first summed into clock-aligned hours, as the Faust agent's tumbling windows would. Why 1h
 by default: on the NAB tweet series the 5-minute detector flags every 5-minute retweet
 burst -- real, but not what the benchmark's labellers marked -- while the hourly one meets
-the precision target (see the report in ``tests/streams/alerts/test_backtest.py``).
+the precision target (see the report in ``tests/passaparola/evaluation/test_spikes.py``).
 ``window=None`` runs at the series' own step.
 
 :func:`evaluate` scores alerts against labelled anomaly windows:
@@ -16,7 +16,7 @@ the precision target (see the report in ``tests/streams/alerts/test_backtest.py`
 * window recall -- the share of windows holding at least one alert;
 * delay -- from each window's start to its first alert.
 
-``python -m streams.alerts.backtest FOLDER [WINDOW]`` prints the table for a folder of CSVs
+``python -m passaparola.evaluation.spikes FOLDER [WINDOW]`` prints the table for a folder of CSVs
 with a ``labels.json`` (file name -> list of [start, end]).
 """
 

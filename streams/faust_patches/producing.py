@@ -4,7 +4,7 @@
 pending entry in the producer buffer, callbacks) before the same aiokafka producer gets
 it; per message that cost about as much as our enrichment of it. The agents' outputs
 (enriched mentions, mentions by brand, reply events, alerts) and the tables' changelog
-records (:mod:`streams.tables`) go to ``Producer.send`` instead. Delivery is unchanged:
+records (:mod:`streams.faust_patches.tables`) go to ``Producer.send`` instead. Delivery is unchanged:
 Faust flushes the producer before it commits offsets (``Consumer.commit``), and that flush
 waits for every message aiokafka holds, however it got there. Dead letters, rare, still go
 through Faust.
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import faust
 
-from passaparola.metrics import ERRORS, PRODUCED
+from core.metrics import ERRORS, PRODUCED
 
 log = logging.getLogger(__name__)
 Send = Callable[..., Awaitable[None]]

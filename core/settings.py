@@ -24,7 +24,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from passaparola.schema import Platform
+from core.schema import Platform
 
 CONFIG_ENV = "PASSAPAROLA_CONFIG"
 DEFAULT_CONFIG_FILE = "passaparola.toml"

@@ -11,7 +11,7 @@ keys of its brand (one of them a context of about 3 KB); this was a large part o
 streams worker's time. Faust acks a batch's events only after the agent has handled the
 whole batch, so the batch's writes are sent before its offsets can be committed.
 
-Changelog records go straight to the producer (:mod:`streams.producing`), not through
+Changelog records go straight to the producer (:mod:`streams.faust_patches.producing`), not through
 ``Table.send_changelog``, for the same reason as the agents' outputs; with the in-memory
 store Faust's send callback only kept an offset for on-disk stores.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 import faust
 
-from streams.producing import Send, sender
+from streams.faust_patches.producing import Send, sender
 
 _DELETED = object()
 

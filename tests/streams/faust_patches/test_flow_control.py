@@ -11,9 +11,9 @@ from faust.types import TP
 from faust.types.tuples import Message
 from mode.utils.queues import FlowControlEvent, FlowControlQueue
 
-from passaparola.config import Settings
+from core.settings import Settings
 from streams.app import create_app
-from streams.flow_control import KeepQueuedOnResume, NoGapConsumer
+from streams.faust_patches.flow_control import KeepQueuedOnResume, NoGapConsumer
 
 
 def _queued_then(action: str, flow: FlowControlEvent) -> int:

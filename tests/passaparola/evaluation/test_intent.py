@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.enrichment.intent_evaluation import half_of, macro_f1, per_class, predict
+from passaparola.evaluation.intent import half_of, macro_f1, per_class, predict
 
 LABELS = Path(__file__).resolve().parents[2] / "data" / "intent"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from passaparola.config import Settings
+from core.settings import Settings
 
 SCHEMA_HEADER = "passaparola-schema"
 
