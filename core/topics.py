@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core import kafka_clients
 from core.settings import Settings
 
 SCHEMA_HEADER = "passaparola-schema"
@@ -45,13 +46,11 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> list[str]:
     """Create the topics that do not exist yet; return the names created. Idempotent."""
-    from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
     specs = topic_specs(settings) if specs is None else specs
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers, client_id=settings.kafka.client_id)
-    try:
+    with kafka_clients.admin(settings.kafka, "topics") as admin:
         missing = [s for s in specs if s.name not in set(admin.list_topics())]
         created = []
         for spec in missing:
@@ -61,20 +60,15 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
             except TopicAlreadyExistsError:  # created meanwhile by another worker
                 pass
         return created
-    finally:
-        admin.close()
 
 
 def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
     """Partition -> the offset the next message appended to it will get (empty if no topic)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
-    try:
+    with kafka_clients.consumer(bootstrap_servers, "offsets") as consumer:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         return {tp.partition: offset for tp, offset in consumer.end_offsets(partitions).items()}
-    finally:
-        consumer.close()
 
 
 def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | None = None
@@ -86,10 +80,9 @@ def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | Non
     cursors, posted alert ids, what an interrupted run produced); tombstones come back as
     ``(key, None)``.
     """
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
-    try:
+    with kafka_clients.consumer(bootstrap_servers, "reader") as consumer:
         if starts is None:
             partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         else:
@@ -107,5 +100,3 @@ def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | Non
             for records in consumer.poll(timeout_ms=1000).values():
                 found += [(r.key, r.value) for r in records]
         return found
-    finally:
-        consumer.close()

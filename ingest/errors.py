@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from kafka import KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
 from core.metrics import ERRORS, PRODUCED
 
@@ -40,11 +41,7 @@ class ErrorSink:
         self.topic = settings.topics.ingest_errors
         self.worker = worker
         self.sample_chars = settings.ingest.error_sample_chars
-        self._producer = producer or KafkaProducer(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
-            client_id=f"{settings.kafka.client_id}-{worker}-errors",
-            acks="all",
-        )
+        self._producer = producer or kafka_clients.producer(settings.kafka, f"{worker}-errors")
         self.count = 0
 
     def record(self, source: str, kind: str, reason: str, sample: str | bytes = "", url: str | None = None) -> None:

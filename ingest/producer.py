@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kafka import KafkaProducer
-
+from core import kafka_clients
 from core.settings import Settings
 from core.metrics import PRODUCED
 from core.schema import SCHEMA_VERSION, Mention
@@ -28,17 +27,8 @@ class MentionProducer:
     def __init__(self, settings: Settings, topic: str | None = None, worker: str = "ingest"):
         self.topic = topic or settings.topics.mentions_raw
         self.worker = worker
-        compression = settings.kafka.compression
-        self._config = dict(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
-            client_id=f"{settings.kafka.client_id}-{worker}",
-            acks="all",
-            enable_idempotence=True,
-            compression_type=None if compression == "none" else compression,
-            linger_ms=settings.kafka.linger_ms,
-            batch_size=settings.kafka.batch_bytes,
-        )
-        self._producer = KafkaProducer(**self._config)
+        self._kafka = settings.kafka
+        self._producer = kafka_clients.producer(self._kafka, worker)
         self._failures: list[str] = []
 
     def send(self, mention: Mention) -> None:
@@ -72,7 +62,7 @@ class MentionProducer:
             # An idempotent producer treats a refused batch as fatal and refuses all later
             # sends: start a fresh one so the worker goes on after reporting the failure.
             self._producer.close(timeout=5)
-            self._producer = KafkaProducer(**self._config)
+            self._producer = kafka_clients.producer(self._kafka, self.worker)
             raise ProduceError(f"{len(failed)} mention(s) not acknowledged by Kafka, first {failed[0]}")
 
     def close(self) -> None:

@@ -12,8 +12,7 @@ import json
 import logging
 from typing import Any
 
-from kafka import KafkaProducer
-
+from core import kafka_clients
 from core.settings import Settings
 from core.topics import read_to_end
 
@@ -26,12 +25,8 @@ class CursorStore:
     def __init__(self, settings: Settings, topic: str | None = None):
         self.topic = topic or settings.topics.ingest_state
         self._bootstrap = settings.kafka.bootstrap_servers
-        self._producer = KafkaProducer(
-            bootstrap_servers=self._bootstrap,
-            client_id=f"{settings.kafka.client_id}-ingest-state",
-            acks="all",
-            enable_idempotence=True,
-        )
+        # No linger: each save waits for its acknowledgement, one record at a time.
+        self._producer = kafka_clients.producer(settings.kafka, "ingest-state", linger_ms=0)
         self._cursors = self._read_all()
 
     def _read_all(self) -> dict[str, dict[str, Any]]:

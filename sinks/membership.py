@@ -16,7 +16,9 @@ from __future__ import annotations
 import logging
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaConsumer
+
+from core import kafka_clients
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class GroupWatch:
     def members(self) -> set[str] | None:
         """The group's member ids; None when the cluster could not be asked."""
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000)
+            admin = kafka_clients.admin(self.bootstrap_servers, "group-watch", request_timeout_ms=5000)
         except Exception as err:  # the broker is down: not the consumer's fault
             log.warning("could not ask about the consumer group", extra={"error": repr(err)})
             return None

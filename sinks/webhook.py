@@ -19,6 +19,7 @@ import logging
 import httpx
 from kafka import KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
 from core.topics import read_to_end
 from sinks.base import Record, Rejected, Sink, TransientError
@@ -70,8 +71,8 @@ class WebhookSink(Sink):
         return cls(settings, secret.get_secret_value(), settings.alerts.webhook_min_severity)
 
     def setup(self) -> None:
-        self._producer = KafkaProducer(bootstrap_servers=self.settings.kafka.bootstrap_servers, acks="all",
-                                       enable_idempotence=True)
+        # No linger: each posted id is written, and waited for, right after its post.
+        self._producer = kafka_clients.producer(self.settings.kafka, "alerts-notified", linger_ms=0)
         self.posted = self._read_posted()
         log.info("webhook notifier ready", extra={"already_posted": len(self.posted)})
 

@@ -25,10 +25,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
+from core import kafka_clients
 from core.settings import Settings
 from core.dead_letters import envelope
 from core.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
@@ -66,12 +67,9 @@ class SinkWorker:
     ):
         self.sink, self.batching, self.name, self.dlq_topic = sink, batching, name, dlq_topic
         self.stopping = threading.Event()
+        self._kafka = settings.kafka
         self._consumer_config = dict(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
-            client_id=f"{settings.kafka.client_id}-{name}",
             group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
             max_poll_records=batching.max_records,
             # kafka-python checks CRC32C in pure Python unless the optional (LGPL) crc32c
             # package is installed: about 30 us a record here, a third of the sink's CPU.
@@ -82,9 +80,7 @@ class SinkWorker:
         self._topics = topics
         self._consumer = self._new_consumer()
         self._group_watch = GroupWatch(settings.kafka.bootstrap_servers, group_id, after_s=settings.out_of_group_s)
-        self._dlq = KafkaProducer(
-            bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
-        )
+        self._dlq = kafka_clients.producer(settings.kafka, f"{name}-dlq", linger_ms=5)
         self._lanes = [_Lane() for _ in range(batching.lanes)]
         self._blocked_since: float | None = None
         self._lag_reported = 0.0
@@ -194,7 +190,7 @@ class SinkWorker:
         """A consumer subscribed to our topics that knows their partitions before it first
         joins the group: joining first, kafka-python 3.0.12 was given an assignment without
         them ("No partition metadata for topic ...") and could stay out of the group."""
-        consumer = KafkaConsumer(*self._topics, **self._consumer_config)
+        consumer = kafka_clients.consumer(self._kafka, self.name, *self._topics, **self._consumer_config)
         deadline = time.monotonic() + metadata_timeout_s
         while missing := [t for t in self._topics if not consumer.partitions_for_topic(t)]:
             if time.monotonic() > deadline:  # not created yet: the group will wait for them

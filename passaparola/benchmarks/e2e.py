@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.producer import MentionProducer
+from core import kafka_clients
 from core.settings import Settings
 from passaparola.demo.namespace import namespaced, worker_env
 from passaparola.demo.pipeline import Worker
@@ -110,12 +111,10 @@ class Pipeline:
         """Wait until every streams worker is a member of the group and the group is stable:
         a rebalance under load pauses the pipeline, and the measured run starts from a
         settled group, as a deployment would."""
-        from kafka import KafkaAdminClient
-
         from streams.app import app_id
 
         group = app_id(self.settings)
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka.bootstrap_servers)
+        admin = kafka_clients.admin(self.settings.kafka, "bench-group")
         deadline = time.monotonic() + timeout_s
         # kafka-python warns on every call that it cannot decode Faust's member metadata.
         quiet = logging.getLogger("kafka.admin")
@@ -253,8 +252,6 @@ def percentile(values: list[float], q: float) -> float | None:
 def clean(settings: Settings, tag: str | None = None) -> None:
     """Delete a run's topics (Faust's included), index templates and indices: every one
     whose name starts with ``tag`` (default: the run's client id)."""
-    from kafka import KafkaAdminClient
-
     tag = tag or settings.kafka.client_id
     es = connect(settings)
     for name in es.indices.get(index=f"{tag}-*", expand_wildcards="all"):
@@ -262,10 +259,7 @@ def clean(settings: Settings, tag: str | None = None) -> None:
     templates = es.options(ignore_status=404).indices.get_index_template(name=f"{tag}-*")
     for template in templates.get("index_templates", []):
         es.indices.delete_index_template(name=template["name"])
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with kafka_clients.admin(settings.kafka, "bench-clean") as admin:
         topics = [t for t in admin.list_topics() if t.startswith(tag)]
         if topics:
             admin.delete_topics(topics)
-    finally:
-        admin.close()

@@ -11,6 +11,7 @@ from ingest.producer import MentionProducer
 from passaparola.benchmarks import limits
 from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_env, bench_stream, clean, percentile, produce_paced,
                                         scratch_settings, wait_searchable)
+from core import kafka_clients
 from core.settings import Settings
 from passaparola.demo.pipeline import wait_drained
 
@@ -127,14 +128,11 @@ def _rate_text(per_s: float | None) -> str:
 def _first_record_at(cfg: Settings, topic: str) -> float | None:
     """The wall time (seconds) of ``topic``'s earliest record, from Kafka's timestamps (the
     producer's clock: this machine's); None if the topic is empty."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=cfg.kafka.bootstrap_servers, enable_auto_commit=False)
-    try:
+    with kafka_clients.consumer(cfg.kafka, "bench-first") as consumer:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         earliest = consumer.offsets_for_times(dict.fromkeys(partitions, 0))
-    finally:
-        consumer.close()
     stamps = [found.timestamp for found in earliest.values() if found is not None]
     return min(stamps) / 1000 if stamps else None
 

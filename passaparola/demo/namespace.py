@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 
+from core import kafka_clients
 from core.settings import Settings
 from core.errors import PassaparolaError
 from core.topics import read_to_end
@@ -97,11 +98,8 @@ def _delete_documents(settings: Settings) -> dict[str, int]:
 
 
 def _delete_kafka_namespace(settings: Settings, timeout_s: float) -> None:
-    from kafka import KafkaAdminClient
-
     client_id = settings.kafka.client_id
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers, client_id=client_id)
-    try:
+    with kafka_clients.admin(settings.kafka, "demo-reset") as admin:
         # Faust names its changelog topics after its app id, which starts with the client id.
         ours = [name for name in admin.list_topics() if name.startswith((TOPIC_PREFIX, client_id + "-"))]
         groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(client_id + "-")]
@@ -116,5 +114,3 @@ def _delete_kafka_namespace(settings: Settings, timeout_s: float) -> None:
                 raise ResetError(f"Kafka did not delete the previous demo topics within {timeout_s:.0f} s: "
                                  f"{sorted(set(ours) & set(admin.list_topics()))}")
             time.sleep(0.2)
-    finally:
-        admin.close()

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import bulk, scan
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import RetriableError
 from rich.progress import Progress
 
 from ingest.producer import MentionProducer
+from core import kafka_clients
 from core.settings import Brand, Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate
 from core.elastic import connect
@@ -77,16 +78,13 @@ def produce_demo(settings: Settings, seed: int = 7, anchor: datetime | None = No
 
 def _offsets_reader(settings: Settings) -> KafkaConsumer:
     """A consumer that only reads offsets: no group, nothing to commit."""
-    return KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
+    return kafka_clients.consumer(settings.kafka, "offsets")
 
 
 def consumer_lag(settings: Settings, group: str, topic: str) -> int:
     """Messages of ``topic`` that ``group`` has not committed yet."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with kafka_clients.admin(settings.kafka, "lag") as admin:
         committed = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
     ends = end_offsets(settings.kafka.bootstrap_servers, topic)
     return sum(end - (committed[tp].offset if (tp := TopicPartition(topic, p)) in committed else 0) for p, end in ends.items())
 

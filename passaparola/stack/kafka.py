@@ -8,9 +8,9 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from kafka import KafkaAdminClient
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
+from core import kafka_clients
 from passaparola.stack.java import StackError
 from passaparola.stack.process import ServiceProcess, port_open
 from passaparola.stack.service import LocalService
@@ -142,7 +142,7 @@ class KafkaBroker(LocalService):
         if not port_open(self.settings.kafka_port):
             return False
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000, bootstrap_timeout_ms=3000)
+            admin = kafka_clients.admin(self.bootstrap, "stack-health", request_timeout_ms=3000, bootstrap_timeout_ms=3000)
         except (KafkaTimeoutError, KafkaConnectionError):
             return False
         try:
