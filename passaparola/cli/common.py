@@ -15,7 +15,7 @@ from core.logs import configure_logging
 from core.errors import PassaparolaError
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however narrow the terminal
 
 
 def settings() -> Settings:
