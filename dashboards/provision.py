@@ -1,15 +1,13 @@
 """Push the provisioned files to an existing Grafana through its HTTP API (grafana-client).
 
-The same files docker-compose mounts (``dashboards/provisioning``) are the source: data
-sources, the *Passaparola* folder, the dashboards, the alert rules and the webhook contact
-point. Every object has a stable uid, so running it again updates in place (idempotent).
-Variables the files leave to Grafana's own expansion (``${ES_URL}``, ``$ES_PASSWORD``,
-``${ALERT_WEBHOOK_URL}``) are taken from the environment here; ``$$`` (escaped for file
-provisioning) becomes ``$``.
+The files docker-compose mounts (``dashboards/provisioning``) are the source: datasources,
+the *Passaparola* folder, the dashboards, the alert rules and the webhook contact point.
+Every object has a stable uid, so a rerun updates in place (idempotent). Variables the files
+leave to Grafana's own expansion (``${ES_URL}``, ``$ES_PASSWORD``, ``${ALERT_WEBHOOK_URL}``)
+are taken from the environment here; ``$$`` (escaped for file provisioning) becomes ``$``.
 
-Not verified against a running Grafana: no registry these machines reach ships one. The
-translation from files to API payloads is tested (tests/dashboards/test_provision.py); the
-API calls follow grafana-client's documented methods.
+The translation from files to API payloads is tested (tests/dashboards/test_provision.py);
+the API calls follow grafana-client's documented methods and no test runs them on a Grafana.
 """
 
 from __future__ import annotations

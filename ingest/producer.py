@@ -60,7 +60,8 @@ class MentionProducer:
         failed, self._failures = self._failures, []
         if failed:
             # An idempotent producer treats a refused batch as fatal and refuses all later
-            # sends: start a fresh one so the worker goes on after reporting the failure.
+            # sends: start a fresh one so the worker goes on after reporting the failure
+            # (guarded by tests/ingest/test_producer.py::test_flush_raises_when_the_broker_refuses).
             self._producer.close(timeout=5)
             self._producer = kafka_clients.producer(self._kafka, self.worker)
             raise ProduceError(f"{len(failed)} mention(s) not acknowledged by Kafka, first {failed[0]}")

@@ -1,18 +1,14 @@
 """Backfill: mentions from a JSONL file (one Mention per line) into ``mentions.raw``.
 
-Each line must be a mention in the schema (as ``ingest feed --dry-run`` or an export
-writes them). A line that is not (bad JSON, missing fields, a newer schema) goes to
-``ingest.errors`` with its line number and the rest still flows.
+Each line must be a mention in the schema (as ``ingest feed --dry-run`` or an export writes
+them); a line that is not goes to ``ingest.errors`` with its line number, and the rest flows.
 
-A replay resumes where a killed one stopped. Every ``CHECKPOINT_EVERY`` lines it waits
-until Kafka acknowledged everything sent so far and only then saves how far it got (lines
-and bytes) as a cursor in ``ingest.state``, the compacted topic that holds the sources'
-cursors, under ``replay:<absolute path>``. Run again on the same file, it seeks to that
-byte offset and goes on. What was sent after the last checkpoint is sent again: at most
-one chunk of duplicates on ``mentions.raw``, which the deterministic ids make harmless
-downstream. A finished replay deletes its cursor, so running it once more backfills the
-whole file again, as before. The cursor also holds a fingerprint of the file's first bytes;
-a file rewritten with other content (or cut shorter than the offset) starts from line 1.
+A killed replay resumes where it stopped. Every ``CHECKPOINT_EVERY`` lines it waits until
+Kafka acknowledged everything sent, then saves its position (line and byte offset) and a
+fingerprint of the file's head in ``ingest.state`` under ``replay:<absolute path>``. A rerun
+seeks to that offset: at most one chunk is sent twice, harmless with deterministic ids. A
+finished replay deletes its cursor, so the next run backfills the whole file; a file with
+other content, or shorter than the saved offset, starts from line 1.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
 """The ingest runner: schedules connectors, produces what they yield, persists their cursors.
 
-For each configured source, every ``interval_s``: read its cursor from ``ingest.state``,
-let its connector fetch from there, send each mention to ``mentions.raw`` and each problem
-to ``ingest.errors``; at each checkpoint, wait until Kafka acknowledged everything sent so
-far and only then save the cursor. A worker killed between two checkpoints re-reads the
-items after the last saved cursor, and the produce journal (:mod:`ingest.journal`) tells it
-which of them reached Kafka already: those are not sent again.
+For each configured source, every ``interval_s``: read its cursor from ``ingest.state``, let
+its connector fetch from there, send each mention to ``mentions.raw`` and each problem to
+``ingest.errors``; at each checkpoint, wait until Kafka acknowledged everything sent so far,
+then save the cursor. After a kill between two checkpoints the next run re-reads from the
+saved cursor and skips what the produce journal (:mod:`ingest.journal`) says reached Kafka.
 
-Nothing a source does stops the worker: a refused token, an API down after retries or a
-bug in one connector becomes a record on ``ingest.errors`` and the source is tried again
-at its next interval, while the other sources go on.
+Nothing a source does stops the worker: refused credentials, an API down after retries or a
+bug in one connector becomes a record on ``ingest.errors``, and the source is tried again at
+its next interval while the other sources go on.
 """
 
 from __future__ import annotations

@@ -73,8 +73,8 @@ def html_to_text(markup: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    # Twice at most: "&amp;eacute;" (escaped once too often) is common in feeds; three
-    # levels is rare enough that we keep it rather than risk decoding literal text.
+    # Twice at most: "&amp;eacute;" (escaped once too often) is common in feeds; a third
+    # level is rare, and decoding it would risk turning literal text into characters.
     once = html.unescape(text)
     return html.unescape(once) if "&" in once and once != text else once
 

@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 # Per-item bulk statuses worth retrying: overload and server-side failures.
 _RETRYABLE = {429, 500, 502, 503, 504}
 # Retried whatever its status: a block is the state of an index or of the cluster, never a
-# fault of the document. The flood-stage disk block answers 429 (retried anyway), but an
-# operator's write or read-only block answers 403, per document (which used to send the
-# whole batch to the dead-letter topic) or for the whole request (which stopped the sink).
+# fault of the document. The flood-stage disk block answers 429 (retried anyway); an
+# operator's write or read-only block answers 403, per document or for the whole request,
+# and must neither dead-letter the documents nor stop the sink (guarded by
+# tests/faults/test_elasticsearch_blocks.py).
 _BLOCKED = "cluster_block_exception"
 
 
@@ -74,7 +75,7 @@ def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, str]:
     """A replies or alerts document: a JSON object with an ``id`` and its time field."""
     try:
         doc = json.loads(record.value)
-    except (ValueError, TypeError) as err:  # TypeError: a tombstone (no value), which used to stop the sink
+    except (ValueError, TypeError) as err:  # TypeError: a tombstone (guarded by tests/faults/test_poison.py)
         raise SchemaError(f"not JSON: {err}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:
         raise SchemaError("expected a JSON object with a non-empty string id")
@@ -109,8 +110,8 @@ class ElasticsearchSink(Sink):
         worker: the name metrics are labelled with.
         max_request_bytes: a batch larger than this goes in several bulk requests.
             Elasticsearch refuses a request over ``http.max_content_length`` (100 MB by
-            default) with 413, which no retry can fix: a batch of large documents
-            (up to Kafka's 1 MB each) would have stopped the sink.
+            default) with 413, which no retry can fix, and a batch of large documents (up
+            to Kafka's 1 MB each) can exceed it.
     """
 
     def __init__(
@@ -181,7 +182,8 @@ class ElasticsearchSink(Sink):
             except OverflowError as err:
                 # A date at the calendar's edge (year 1 at +01:00) overflows when moved to
                 # UTC, in the Mention validator (pydantic lets OverflowError through) or in
-                # index_name; uncaught, it stopped the sink on every restart.
+                # index_name: a fault of the document like any other (guarded by
+                # tests/faults/test_poison.py).
                 rejected.append(Rejected(record, f"not a valid {kind.name} document: date out of range: {err}"))
                 continue
             action = json.dumps({"index": {"_index": index, "_id": doc_id}})

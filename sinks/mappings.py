@@ -1,26 +1,14 @@
 """Index templates: what analysts and dashboards can search, defined once.
 
-Three kinds of documents, each in monthly indices ``<prefix>-<kind>-<yyyy.mm>`` read
-through the alias ``<prefix>-<kind>``:
+``mentions`` (by ``published_at``), ``replies`` (by ``event_at``) and ``alerts`` (by ``at``)
+live in monthly indices ``<prefix>-<kind>-<yyyy.mm>`` behind the alias ``<prefix>-<kind>``.
+A document's own timestamp names its index, so a re-sent document overwrites itself and an
+id is unique across the alias (rollover by size would break that).
 
-- ``mentions``: enriched mentions, by ``published_at``;
-- ``replies``: brand-reply and unanswered events of the reply tracker, by ``event_at``;
-- ``alerts``: spike alerts, by ``at``.
-
-A document's index follows from its own timestamp, never from when it was written, so a
-replayed or re-sent document lands on itself: the deterministic id is unique across the
-alias, not only within one index. (Rollover by size would break that: the same id could
-be written before and after a rollover.)
-
-Text is indexed three ways: ``text`` with the standard analyzer (any language), and the
-``text.it`` / ``text.en`` sub-fields with the Italian and English analyzers (stemming and
-stop words: "consegne" finds "consegna"). A cluster without those analyzers gets the
-standard analyzer on the sub-fields too, so queries keep working, only less forgiving.
-
-Mappings are ``strict``: a document with a field we did not design is refused (and
-dead-lettered) instead of silently creating a mapping the dashboards know nothing about.
-Adding a field is done in place on existing indices (``put_mapping``); changing one
-means a new ``MAPPING_VERSION`` and a reindex.
+``text`` has the standard analyzer, ``text.it``/``text.en`` the Italian and English ones
+("consegne" finds "consegna"; standard where the cluster lacks them). Mappings are ``strict``:
+a field not designed here is refused (its document dead-lettered), never silently mapped.
+New fields go in place (``put_mapping``); a changed one needs a new ``MAPPING_VERSION`` and a reindex.
 """
 
 from __future__ import annotations

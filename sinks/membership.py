@@ -1,14 +1,12 @@
 """Notice a sink consumer that is outside its consumer group and stays there.
 
-kafka-python 3.0.12 can leave a consumer out of its group for good. In one of about
-fifteen benchmark runs on 2026-12-07 the sink's first assignment was computed on metadata
-that did not list the topics' partitions yet ("No partition metadata for topic ..."),
-and the consumer never joined again (another run stalled the same way, not examined). Its loop still came round, so
-``/healthz`` said healthy, while the group did not exist and nothing was read for
-minutes. A worker with no partitions is not always stuck: with more sink workers than
-partitions some are idle by design, but they are members of the group. So the worker
-replaces its consumer only when it has had no partitions for ``after_s`` *and* the group
-does not list it as a member.
+kafka-python 3.0.12 can leave a consumer out of its group for good, for instance when its
+first assignment is computed on metadata that does not list the topics' partitions yet
+("No partition metadata for topic ..."). Its loop still comes round, so ``/healthz`` says
+healthy while nothing is read. No partitions alone does not mean stuck: with more sink
+workers than partitions some are idle by design, yet still members of the group. So the
+worker replaces its consumer only when it has had no partitions for ``after_s`` *and* the
+group does not list it as a member (guarded by tests/sinks/test_membership.py).
 """
 
 from __future__ import annotations

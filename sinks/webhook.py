@@ -77,8 +77,9 @@ class WebhookSink(Sink):
         log.info("webhook notifier ready", extra={"already_posted": len(self.posted)})
 
     def _read_posted(self) -> set[str]:
-        # errors="replace": a key that is not UTF-8 (someone else's record) stopped the
-        # notifier at every start; it cannot be the id of one of our alerts anyway.
+        # errors="replace": a key that is not UTF-8 (someone else's record) cannot be one
+        # of our alert ids, and must not stop the notifier at start (guarded by
+        # tests/faults/test_poison.py::test_webhook_notifier_dead_letters_poison_alerts_and_goes_on).
         posted = read_to_end(self.settings.kafka.bootstrap_servers, self.topic)
         return {key.decode(errors="replace") for key, _ in posted if key}
 
@@ -88,10 +89,11 @@ class WebhookSink(Sink):
             try:
                 alert = json.loads(record.value)
                 alert_id, severity = alert["id"], alert["severity"]
-                # Checked here, with the message built here too: an id that is not a
-                # string, an unknown severity or a field of the wrong type used to raise
-                # further down (SEVERITIES.index, .encode(), the message's joins), which
-                # stopped the notifier, and it stopped again on the same alert at restart.
+                # Checked here, with the message built here too, so that an id that is not a
+                # string, an unknown severity or a field of the wrong type rejects the record
+                # instead of raising further down (SEVERITIES.index, .encode(), the message's
+                # joins) and stopping the notifier on the same alert at every restart
+                # (guarded by tests/faults/test_poison.py).
                 if not isinstance(alert_id, str) or not alert_id:
                     raise ValueError(f"id {alert_id!r} is not a non-empty string")
                 if severity not in SEVERITIES:

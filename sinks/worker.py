@@ -1,19 +1,14 @@
 """The sink loop: poll Kafka, batch, write, dead-letter, commit.
 
-Delivery is at-least-once: a partition's offsets are committed only after the target
-acknowledged every record of the batch up to them (or the refused ones are safely on the
-dead-letter topic). Targets make that exactly-once in effect by writing under
-deterministic ids.
+At-least-once: a partition's offsets are committed only after the target acknowledged every
+record of the batch up to them (the refused ones being safely on the dead-letter topic).
+Targets write under deterministic ids, so a record written twice is as if written once.
 
-Lanes: partitions are shared out among ``Batching.lanes`` lanes; each lane has at most
-one batch being written, so the target works on several batches at once while each
-partition's records are still written in order (a later version of a document can never
-be overtaken by an earlier one). Only the main thread touches the Kafka consumer, which
-is not thread-safe; lanes only call the target.
-
-Backpressure: when every lane is busy and the next batches are full, the assigned
-partitions are paused. The consumer keeps polling (so the group does not evict it) but
-fetches nothing, instead of buffering without bound while the target is slow or down.
+Partitions are shared out among ``Batching.lanes`` lanes, each writing one batch at a time:
+the target works on several batches at once, and a partition's records stay in order (a
+document's later version is never overtaken by an earlier one). Only the main thread touches
+the Kafka consumer, which is not thread-safe; lanes only call the target. A backed-up lane
+holds back reading (see :meth:`SinkWorker._poll`) rather than buffer without bound.
 """
 
 from __future__ import annotations
@@ -71,10 +66,9 @@ class SinkWorker:
         self._consumer_config = dict(
             group_id=group_id,
             max_poll_records=batching.max_records,
-            # kafka-python checks CRC32C in pure Python unless the optional (LGPL) crc32c
-            # package is installed: about 30 us a record here, a third of the sink's CPU.
-            # The broker validates CRCs when the records are produced, and TCP checksums
-            # the transfer, so the consumer-side check buys little for its cost.
+            # Without the optional (LGPL) crc32c package, kafka-python checks CRC32C in pure
+            # Python, about a third of the sink's CPU. The broker validates CRCs on produce and
+            # TCP checksums the transfer, so the consumer-side check buys little for its cost.
             check_crcs=False,
         )
         self._topics = topics
@@ -119,10 +113,13 @@ class SinkWorker:
         self.stopping.set()
 
     def healthy(self, stall_s: float) -> bool:
-        """Not stopping, and the loop came round in the last ``stall_s`` seconds. Each round
-        is short (polls wait 0.1 s, a backed-up lane 0.5 s), so a longer gap is a hang: we
-        saw kafka-python 3.0.12's ``poll`` wait forever inside ``send_fetches`` once, its
-        IO thread idle, and the process alive and serving ``/metrics`` all along."""
+        """Not stopping, and the loop came round in the last ``stall_s`` seconds.
+
+        Each round is short (polls wait 0.1 s, a backed-up lane 0.5 s), so a longer gap is a
+        hang, such as kafka-python 3.0.12's ``poll`` waiting forever inside ``send_fetches``
+        while the process stays up and serves ``/metrics`` (guarded by
+        tests/sinks/test_elasticsearch_sink.py::test_the_worker_is_healthy_only_while_its_loop_comes_round).
+        """
         return not self.stopping.is_set() and time.monotonic() - self.looped_at < stall_s
 
     def close(self) -> None:
@@ -140,13 +137,12 @@ class SinkWorker:
     def _poll(self) -> list[Record]:
         """The next records, unless a lane is backed up: then wait for a lane to finish.
 
-        Waiting rather than pausing partitions: pausing on every full lane, then resuming,
-        made kafka-python drop and fetch again what it had buffered (throughput fell
-        threefold), and pausing only some partitions left some of them unfetched after
-        resuming in our runs. The background heartbeat keeps the membership while we
-        wait; only a target down for long (every lane retrying) pauses everything and
-        polls, because the group evicts a consumer that does not poll for
-        ``max.poll.interval.ms``.
+        Waiting, not pausing: pausing partitions on every full lane and resuming them makes
+        kafka-python drop and fetch again what it had buffered, and pausing only some can
+        leave them unfetched after resuming. The background heartbeat keeps the membership
+        meanwhile. After 30 s backed up (the target down, every lane retrying) all partitions
+        are paused and polling resumes, since the group evicts a consumer that does not poll
+        within ``max.poll.interval.ms``.
         """
         if self._backed_up():
             running = [lane.future for lane in self._lanes if lane.future is not None]
@@ -188,8 +184,9 @@ class SinkWorker:
 
     def _new_consumer(self, metadata_timeout_s: float = 30.0) -> KafkaConsumer:
         """A consumer subscribed to our topics that knows their partitions before it first
-        joins the group: joining first, kafka-python 3.0.12 was given an assignment without
-        them ("No partition metadata for topic ...") and could stay out of the group."""
+        joins the group: joining first, kafka-python 3.0.12 can be given an assignment without
+        them ("No partition metadata for topic ...") and stay out of the group (guarded by
+        tests/sinks/test_membership.py)."""
         consumer = kafka_clients.consumer(self._kafka, self.name, *self._topics, **self._consumer_config)
         deadline = time.monotonic() + metadata_timeout_s
         while missing := [t for t in self._topics if not consumer.partitions_for_topic(t)]:
@@ -293,12 +290,10 @@ class SinkWorker:
     def _dead_letter_all(self, items: list[Rejected]) -> None:
         """Put every rejected record on the dead-letter topic; return once Kafka has them all.
 
-        The letters' delivery used to go unchecked: a letter Kafka never took (the broker
-        down for longer than the producer's delivery timeout, 2 minutes) was followed by the
-        commit, and the record was gone without a trace. Now the commit waits, and the
-        letters not acknowledged are sent again, with backoff, until Kafka takes them or the
-        worker is stopped (checked by hand with an 8-second delivery timeout and the broker
-        down 35 s: the three letters arrived once it was back).
+        The batch's offsets are committed next, so a letter Kafka never took (the broker down
+        for longer than the producer's delivery timeout) would lose its record: letters not
+        acknowledged are sent again, with backoff, until Kafka takes them or the worker is
+        stopped (then :class:`Stopped` is raised and nothing is committed).
         """
         for item in items:
             rec = item.record
@@ -339,9 +334,9 @@ class SinkWorker:
             # overwrites the same ids. At-least-once, never lost.
             log.warning("commit refused after a rebalance; records will be re-read", extra={"error": str(err)})
         except KafkaError as err:
-            # The broker or the group coordinator is unreachable (a broker restart): this
-            # used to stop the sink. The documents are written; the next batch's commit
-            # covers these offsets (they only grow per partition), or a restart re-reads
-            # them and overwrites the same ids. At-least-once, never lost.
+            # The broker or the group coordinator is unreachable (a broker restart). The
+            # documents are written; the next batch's commit covers these offsets (they only
+            # grow per partition), or a restart re-reads them and overwrites the same ids.
+            # At-least-once, never lost (guarded by tests/faults/test_kafka_restart.py).
             ERRORS.labels(self.name, "commit").inc()
             log.warning("commit failed, Kafka unreachable; a later commit covers it", extra={"error": str(err)})

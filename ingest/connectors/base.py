@@ -3,12 +3,9 @@
 A connector knows one source's API and nothing about Kafka. ``fetch(cursor)`` walks the
 source from where ``cursor`` says the last run stopped and yields, in order:
 
-- :class:`~core.schema.Mention` records, each with ``thread_id``/``parent_id``
-  and ``author_is_brand`` set;
-- :class:`Problem` for input it could not use (a malformed entry, an undecodable body):
-  the runner writes it to ``ingest.errors`` and the connector goes on;
-- :class:`Checkpoint` after the mentions it covers: once the runner has had those
-  acknowledged by Kafka it persists the cursor, so a restarted worker resumes there.
+- :class:`~core.schema.Mention` records, with ``thread_id``/``parent_id`` and ``author_is_brand`` set;
+- :class:`Problem` for input it could not use, which the runner writes to ``ingest.errors``;
+- :class:`Checkpoint` after the mentions it covers: the runner saves it once Kafka has them.
 
 A failure that ends the run (auth refused, the API down after retries) is raised as an
 :class:`~ingest.http.HttpProblem`; the runner records it and tries again next interval.

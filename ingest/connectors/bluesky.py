@@ -2,8 +2,8 @@
 
 ``GET /xrpc/app.bsky.feed.searchPosts?q=<source.query>&sort=latest&limit=100&since=&cursor=``
 (docs.bsky.app). Unauthenticated search on ``https://public.api.bsky.app`` (the default
-``source.url``) is unreliable: Bluesky has switched it off for long periods (HTTP 403,
-bluesky-social/atproto#3423, #3891) and never serves further pages without a login
+``source.url``) is unreliable: it can answer HTTP 403 for long periods
+(bluesky-social/atproto#3423, #3891) and serves no further pages without a login
 (bsky-docs#296). So, with option ``handle`` and ``PASSAPAROLA_SECRETS__BLUESKY_APP_PASSWORD``
 (an app password, never the account password), the connector logs in with
 ``com.atproto.server.createSession`` on the account's PDS (option ``pds``) and searches
@@ -91,7 +91,7 @@ class BlueskyConnector(Connector):
             found, problems, truncated = await self._collect(base + SEARCH, headers, since, set(cursor.get("seen", [])),
                                                              logged_in=session is not None)
         except AuthError:
-            _SESSIONS.pop(session, None)  # a refused token: log in afresh next run
+            _SESSIONS.pop(session, None)  # the token was rejected: log in afresh next run
             raise
         for problem in problems:
             yield problem

@@ -262,7 +262,7 @@ class _Progress:
 
 
 def _utc(value: Any) -> datetime:
-    # Disqus dates are UTC without an offset ("2011-05-07T04:43:30").
+    # Disqus dates are UTC without an offset (YYYY-MM-DDTHH:MM:SS).
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 

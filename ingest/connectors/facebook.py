@@ -217,7 +217,7 @@ def _engagement(item: dict) -> Engagement:
 
 
 def _time(value: Any) -> datetime:
-    # Graph times look like 2024-03-05T08:12:40+0000, which fromisoformat reads since 3.11.
+    # Graph times carry an offset without a colon (YYYY-MM-DDTHH:MM:SS+0000): fromisoformat reads it on 3.11+.
     return datetime.fromisoformat(value)
 
 

@@ -193,7 +193,7 @@ class RedditConnector(Connector):
 
     def _comment(self, data: dict, created: float, replies: int) -> Mention:
         link = str(data["link_id"])
-        # Comments got a permalink field only in 2017; build the same path for older ones.
+        # Old comments have no permalink field: build the same path for them.
         permalink = data.get("permalink") or f"/r/{data['subreddit']}/comments/{link[3:]}/_/{data['id']}/"
         return self._mention(data, created, f"t1_{data['id']}", link, str(data["parent_id"]), permalink, None,
                              self.clean(data["body"]),
