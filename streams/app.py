@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> faust.App:
         key_serializer="raw",
         producer_acks=-1,
         # Faust's defaults (no linger, 16 KiB batches) send a request per message or two;
-        # batching like our other producers gave the worker about 10 % more throughput.
+        # the worker batches like our other producers instead.
         producer_linger=settings.kafka.linger_ms / 1000,
         producer_max_batch_size=settings.kafka.batch_bytes,
         # A killed worker's partitions move to a live one after this, not after a minute.

@@ -1,20 +1,15 @@
 """Spike detection wired to Kafka: per brand, tumbling windows closed in event time.
 
-``route`` re-keys every enriched mention not written by a brand by each brand it matched (``mentions.by_brand``),
-so one brand's mentions meet in one partition. ``detect`` counts them into tumbling windows
-(``alerts.windows``: 1 minute, 5 minutes, 1 hour) by their own time
-(:mod:`streams.alerts.windows`: a watermark per source partition), and each closed
-window's counts go to that window size's
-:class:`~streams.alerts.spike_detector.SpikeDetector`. Alerts get their explanation
-(:mod:`streams.alerts.explain`) and a deterministic id (brand, kind, window, end), so a
-replay after a crash rewrites the same alert instead of raising another.
+``route`` re-keys each enriched mention not written by a brand by every brand it matched
+(``mentions.by_brand``), so one brand's mentions meet in one partition. ``detect`` counts
+them into the ``alerts.windows`` by their own time (:mod:`streams.alerts.windows`) and
+feeds each closed window to that size's :class:`~streams.alerts.spike_detector.SpikeDetector`.
+An alert gets its explanation (:mod:`streams.alerts.explain`) and an id made of brand,
+kind, window and end, so a replay after a crash rewrites the same alert.
 
-Tables (changelogged, recovered on restart): ``spike-marks`` (watermarks per brand),
-``spike-windows`` (per brand and smallest window, a tally: count, negatives and the short
-ids counted; larger windows sum them), ``spike-detectors`` (detector states, per brand and
-window size; written when a window closes) and ``spike-context`` (5-minute explanation
-buckets, kept ``context_hours``).
-"""
+Changelogged tables: ``spike-marks`` (watermarks per brand), ``spike-windows`` (tallies per
+brand and smallest window), ``spike-detectors`` (detector states per brand and window size)
+and ``spike-context`` (5-minute explanation buckets, kept ``context_hours``)."""
 
 from __future__ import annotations
 
@@ -86,10 +81,11 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
                 if not isinstance(brands, list) or not all(isinstance(b, str) and b for b in brands):
                     raise ValueError("brands is not a list of names")
             except (ValueError, TypeError, AttributeError):
-                # Not a mention (a tombstone, a JSON list, brands a string): this used to
-                # crash the agent (or route a message to brands "a", "c", "m", "e"). The reply
-                # tracker reads this same topic in this worker and dead-letters anything that
-                # is not a mention, so a count here, and one dead letter per message.
+                # Not a mention (a tombstone, a JSON list, brands a string that would route
+                # to brands "a", "c", "m", "e"). The reply tracker reads this same topic in
+                # this worker and dead-letters anything that is not a mention, so a count
+                # here, and one dead letter per message (guarded by
+                # tests/faults/test_poison.py).
                 DROPPED.labels(WORKER, "not a mention").inc()
                 continue
             if fields.get("author_is_brand"):
@@ -135,8 +131,8 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             brand, mention = event.message.key.decode(), Mention.from_json(event.value)
             partition = _source_partition(event)
         except (SchemaError, ValueError, OverflowError) as err:  # ValueError covers UnicodeDecodeError
-            # Skipped with a log line before; a bad source header or a date that
-            # overflows (year 1 at +01:00) crashed the agent. Now: dead letter, with why.
+            # Including a bad source header and a date that overflows (year 1 at +01:00):
+            # dead letter, with why (guarded by tests/faults/test_poison.py).
             await dead_letter(event, f"not a mention by brand: {type(err).__name__}: {err}")
             return
         try:

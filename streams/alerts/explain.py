@@ -53,7 +53,8 @@ def add_mention(context: dict[str, Any], mention: Mention) -> None:
     context["examples"] = _most_reach([*context["examples"], example])
     if label == "negative":
         # A negative spike's examples must be negative, and in a busy bucket the five with
-        # most reach are often not. (Contexts written before this list existed lack it.)
+        # most reach are often not. A context stored without this list starts one here
+        # (guarded by test_a_context_from_before_the_negative_list_still_explains).
         context["negative_examples"] = _most_reach([*context.get("negative_examples", []), example])
 
 

@@ -7,10 +7,9 @@ is carried as a natural logarithm, so a burst of 13,000 mentions against an expe
 gives a finite log p-value (about -20,000) instead of an underflow to 0: severity and the
 evidence a detector accumulates can still tell a large spike from a huge one.
 
-The negative binomial is parameterised by its mean ``mu`` and overdispersion ``alpha``
-(variance ``mu + alpha * mu**2``); ``alpha = 0`` is the Poisson. Only the standard library
-is used: scipy is not a dependency of the project.
-"""
+The negative binomial has mean ``mu`` and overdispersion ``alpha`` (variance
+``mu + alpha * mu**2``; ``alpha = 0`` is the Poisson). Standard library only: scipy is
+not a dependency of the project."""
 
 from __future__ import annotations
 

@@ -1,35 +1,15 @@
 """Tumbling windows in event time, fed by several Kafka partitions at different speeds.
 
-Per brand, every mention is counted into its window (by its own ``published_at``) for each
-window size. A window closes when every source partition that carries the brand has moved
-past its end plus ``lateness``: a watermark per source partition, and the brand's
-watermark is the slowest one. This is what makes a replay right: a backfill of three days
-reaches the detector partition after partition, sometimes a whole day apart, and a single
-watermark would close windows before the slower partitions had delivered their mentions.
+Each mention counts in its brand's window of each size by its own ``published_at``. A
+window closes once every source partition carrying the brand is past its end plus
+``lateness``, so a replay that delivers one partition a day ahead of another still counts
+every mention; a partition silent for ``idle_s`` of wall time stops holding it back.
 
-A partition that has sent nothing for ``idle_s`` seconds of wall time is idle and stops
-holding the watermark back (otherwise a brand never mentioned in one partition would
-never see a window close).
-
-Counts live in a mapping the caller provides (a Faust table in the agent, a dict in tests)
-as one *tally* per brand and smallest window (``brand|tally|start``: count, negatives and
-the identities counted), so a mention changes exactly one entry; a larger window's counts
-are the sum of its tallies when it closes, and a tally goes once every window holding it
-has closed. Window sizes must be multiples of the smallest.
-
-Counting is idempotent when the caller passes each mention's identity (a short hash): a
-tally counts an identity once, however often it comes. Delivery is at least once: after a
-crash the agent reads again what it had counted since its last commit (the changelogged
-tallies already hold it), and a restarted enrichment sends some mentions twice. Without
-this a restarted worker inflated the windows it had open (1,2 times in one test) and
-could raise a spike that was not there. One entry per mention keeps count and identity
-together: a crash between the changelog writes of two entries cannot leave a mention
-remembered but not counted. One per smallest window, not one per window, keeps entries
-small: a busy brand's hour holds sixty times its minute, and each batch rewrites the
-entries it touched. Entries of an older layout (``brand|window|start``: count, negatives
-and, since 2026-12, the window's identities) still count, and their identities still
-count once.
-"""
+Counts live in the caller's mapping (a Faust table, a dict in tests) as one *tally* per
+brand and smallest window (``brand|tally|start``: count, negatives, identities), which a
+larger window sums. A mention changes one entry only, and counts once per identity however
+often it comes (delivery is at least once). Entries of the older per-window layout
+(``brand|window|start``) still count, their identities once."""
 
 from __future__ import annotations
 
@@ -119,7 +99,7 @@ class EventTimeWindows:
             if not first_open:
                 self.state["next"][window] = start.isoformat()
             open_windows.append((window, start))
-        if open_windows:  # late for every window: nothing to count it in
+        if open_windows:  # empty when it is late for every window: nothing to count it in
             self._tally(floor_time(published_at, self._smallest), negative, identity, open_windows)
 
     def _tally(self, start: datetime, negative: bool, identity: str | None, open_windows: list) -> None:

@@ -44,7 +44,8 @@ def register_enrichment(app: faust.App, settings: Settings) -> None:
             mention = Mention.from_json(event.value)
         except (SchemaError, OverflowError) as err:
             # OverflowError: a date at the calendar's edge (year 1 at +01:00) overflows when
-            # the validator moves it to UTC, and pydantic does not wrap it.
+            # the validator moves it to UTC, and pydantic does not wrap it (guarded by
+            # tests/faults/test_poison.py).
             await dead_letter(event, f"not a mention: {err}", "schema")
             return
         try:

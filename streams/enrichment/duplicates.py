@@ -22,8 +22,8 @@ functions would cost that many multiplications per shingle in pure Python, far o
 budget, and the project adds no numerical dependency for it. LSH only proposes candidates:
 each is verified with the exact Jaccard index of the stored shingle hashes, so the index
 never reports a pair below the threshold and agrees with :func:`similarity` (up to CRC-32
-collisions, about one in 10^8 shingle pairs). Against a brute-force scan of the same
-streams it finds 100 % of the copies among 14,316 real tweets and 99.8 % on the demo.
+collisions, about one in 10^8 shingle pairs). Against a brute-force scan it finds every
+copy among 14,316 real tweets, and 99.8 % of them in the demo stream.
 
 Rules of :class:`DuplicateIndex`:
 
@@ -43,8 +43,8 @@ Rules of :class:`DuplicateIndex`:
   first. A mention already older than the window when it arrives is checked, not
   remembered. A chain of copies keeps naming its original after the original itself has
   left, as long as a copy is still remembered. The window follows the newest timestamp,
-  so one post dated far in the future empties the index. Measured: about 0.8 KB per
-  remembered mention, so the default 200,000 entries take about 160 MB.
+  so one post dated far in the future empties the index. A remembered mention takes
+  about 0.8 KB, so the default 200,000 entries take about 160 MB.
 * **Deterministic**: shingles are hashed with CRC-32, never with the salted ``hash()`` of
   strings, so every process gives the same answers for the same input order.
 * Only the first ``MAX_CHARS`` characters are compared: copies of long articles share their
@@ -134,8 +134,8 @@ def _band_keys(shingles: set[int]) -> list[int]:
     Bin ``h % 18`` keeps the least ``h // 18``; a band key packs its band's three bins.
     Empty bins stay empty (no densification): a band with an empty bin collides only with
     the same bin empty, which for two alike texts is the likely case, and a band with no
-    filled bin gives no key. Measured against brute force, this loses no more candidates
-    than rotation densification did, at a fifth less time.
+    filled bin gives no key. Against brute force this finds as many candidates as
+    rotation densification, for a fifth less time.
     """
     sig = [_EMPTY] * _BINS
     for h in shingles:

@@ -3,7 +3,8 @@
 Each step is a pure function in its own module (text and metadata in, fields out); the
 :class:`Enricher` only builds what they need once (compiled brand queries, the aspect
 taxonomy, the duplicate index) and calls them in order. Its three callers: the Faust
-agent (``streams.app``), the offline ``passaparola enrich`` command and the benchmarks.
+agent (:mod:`streams.enrichment.agent`), the offline ``passaparola enrich`` command and
+the benchmarks.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ follows the strongest speech act:
 1. complaint: complaint cues, or negative sentiment in a message that addresses someone
    (the caller knows it addresses a brand account, or the text uses the second person or
    tags a @handle after its first word), unless praise cues outweigh them. A message that
-   only opens with "@someone" is usually a reply in a chat between people: measured on the
-   hand-labelled dev half, counting those as addressed lowered macro-F1 in both languages;
+   only opens with "@someone" is usually a reply in a chat between people, so it is not
+   addressed (counting it lowers macro-F1 on the hand-labelled dev half, in both languages);
 2. suggestion: an idea or proposal ("perché non aggiungete...?", "you should...");
 3. purchase: intent to buy, or a price / availability / where-to-buy question;
 4. question: any other information request (question mark or interrogative opening);

@@ -1,5 +1,7 @@
 """The dead-letter step every Faust agent of ours shares: the refused message, with why,
-on ``mentions.dlq``, counted and logged; the agent then goes on with the next one."""
+on ``mentions.dlq``, counted and logged; the agent then goes on with the next one.
+
+It sends through Faust's ``Topic.send`` (dead letters are rare); see docs/faust-patches.md."""
 
 from __future__ import annotations
 

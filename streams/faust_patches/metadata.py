@@ -1,10 +1,10 @@
 """aiokafka's metadata updates, throttled after a failure.
 
-While the broker is down, aiokafka 0.14 retries a failed metadata update at once, and each
-refused connection asks for another: the streams worker spun a core and wrote about 5,000
-error lines a second. After a failed update we wait ``retry_backoff_ms`` (kafka-python's
-clients back off the same way); successful updates are not delayed. Guarded by
-``tests/faults/test_kafka_restart.py``, which bounds the worker's log during a restart.
+While the broker is down, aiokafka retries a failed metadata update at once and every
+refused connection asks for another, so a worker spins a core and floods its log. After a
+failed update we wait ``retry_backoff_ms``, as kafka-python's clients do; successful
+updates are not delayed. Guarded by tests/faults/test_kafka_restart.py, which bounds the
+worker's log during a broker restart. See docs/faust-patches.md.
 """
 
 from __future__ import annotations

@@ -1,13 +1,11 @@
-"""Sending from the agents straight to Faust's Kafka producer.
+"""The agents' sends, straight to Faust's producer (``Producer.send``), not ``Topic.send``.
 
-``Topic.send`` wraps every message in Faust's channel machinery (a ``FutureMessage``, a
-pending entry in the producer buffer, callbacks) before the same aiokafka producer gets
-it; per message that cost about as much as our enrichment of it. The agents' outputs
-(enriched mentions, mentions by brand, reply events, alerts) and the tables' changelog
-records (:mod:`streams.faust_patches.tables`) go to ``Producer.send`` instead. Delivery is unchanged:
-Faust flushes the producer before it commits offsets (``Consumer.commit``), and that flush
-waits for every message aiokafka holds, however it got there. Dead letters, rare, still go
-through Faust.
+``Topic.send`` wraps each message in Faust's channel machinery (``FutureMessage``, producer
+buffer, callbacks), which costs about as much per message as enriching it. The agents'
+outputs and the tables' changelog records (:mod:`streams.faust_patches.tables`) skip it;
+dead letters, rare, still go through Faust. Delivery is unchanged: Faust flushes the
+producer before it commits offsets, and that flush waits for everything aiokafka holds.
+See docs/faust-patches.md.
 """
 
 from __future__ import annotations
@@ -40,7 +38,8 @@ def sender(app: faust.App, worker: str) -> Send:
 
 def _report_failure(done: asyncio.Future, worker: str, topic: str) -> None:
     # aiokafka retries on its own; what fails here failed for good, and the flush before
-    # a commit does not raise it: so it is logged and counted where it happens.
+    # a commit does not raise it: so it is logged and counted here (guarded by
+    # tests/streams/faust_patches/test_producing.py).
     if not done.cancelled() and done.exception() is not None:
         ERRORS.labels(worker, "not produced").inc()
         log.error("message not produced", extra={"topic": topic, "error": repr(done.exception())})

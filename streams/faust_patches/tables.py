@@ -1,19 +1,13 @@
-"""Faust tables as ``str -> JSON value`` mappings, for the stateful agents.
+"""Faust tables as ``str -> JSON value`` mappings, written once per key per batch.
 
-The tables themselves hold raw bytes (keys and JSON-encoded values): with Faust's own table
-serializers (``key_serializer="raw"``, ``value_serializer="json"``) the changelog failed to
-decode on recovery ("Expecting value: line 1 column 1"), so the codec stays in our hands.
-
-A stateful agent handles its events in batches (``Stream.take_events``) and changes its
-tables through a :class:`TableBatch`: every key it changes is encoded and sent to the
-changelog once per batch, not once per event. Per event, the alerts agent changed five
-keys of its brand (one of them a context of about 3 KB); this was a large part of the
-streams worker's time. Faust acks a batch's events only after the agent has handled the
-whole batch, so the batch's writes are sent before its offsets can be committed.
-
-Changelog records go straight to the producer (:mod:`streams.faust_patches.producing`), not through
-``Table.send_changelog``, for the same reason as the agents' outputs; with the in-memory
-store Faust's send callback only kept an offset for on-disk stores.
+The tables hold raw bytes (keys and JSON-encoded values) and the codec is ours, not a
+Faust table serializer. A stateful agent handles its events in batches
+(``Stream.take_events``) and changes its tables through a :class:`TableBatch`: each key
+changed is encoded and sent to the changelog once per batch, not once per event. Faust
+acks a batch's events only after the agent has handled the whole batch, so its writes are
+sent before its offsets can be committed. Changelog records go straight to the producer
+(:mod:`streams.faust_patches.producing`), not through ``Table.send_changelog``, whose
+callback only matters for on-disk stores. See docs/faust-patches.md.
 """
 
 from __future__ import annotations

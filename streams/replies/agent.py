@@ -6,9 +6,8 @@ thread's state in the ``reply-threads`` table (changelogged: a restarted worker 
 it) and its next due moment in ``reply-due``, and sends the tracker's events to
 ``replies``, keyed by thread. The timer only finds threads with something due and sends
 them a tick; the state changes in the agent, where Faust knows which changelog partition
-to write. It reads ``reply-due``, not every thread's state: it used to decode the state of
-every thread ever seen every ``tick_s`` (4 % of the worker's time after one minute at 800
-mentions/s, and growing without end).
+to write. The timer reads ``reply-due``, not every thread's state, so its cost follows the
+threads waiting for something, not every thread ever seen.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
     # thread -> the next moment something in it comes due (ISO, UTC), only for threads that
     # wait for something: the timer reads this, not every thread's state.
     due_at = json_table(app, "reply-due", settings.kafka.partitions)
-    scanned = False  # once per process: threads kept before the due table get an entry
+    scanned = False  # once per process: threads kept without a due entry get one
     inputs = app.topic(topics.mentions_enriched, topics.reply_ticks, key_type=bytes, value_type=bytes)
     ticks = app.topic(topics.reply_ticks, key_type=bytes, value_type=bytes)
     send = sender(app, WORKER)
@@ -112,13 +111,16 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
                 await send_tick(key, now)
 
     async def scan_unindexed(now: datetime) -> None:
-        """Tick every waiting thread that has no due entry (kept by a version before it),
-        so the agent writes one; in slices, not to hold up the loop on a large table.
+        """Tick every waiting thread that has no due entry (a state kept by a version
+        without ``reply-due``), so the agent writes one; in slices, not to hold up the loop
+        on a large table.
 
         Faust starts timers only once the first table recovery has finished, so the scan
-        sees the recovered threads. It runs once per process: partitions that move to this
-        worker later, from a worker of the older version, are not scanned (a rolling
-        upgrade; stop the old workers first)."""
+        sees the recovered threads (guarded by
+        ``test_threads_kept_before_the_due_index_get_an_entry_after_recovery`` in
+        tests/streams/replies/test_reply_worker.py). It runs once per process: partitions
+        that move to this worker later, from a worker of that older version, are not
+        scanned (in a rolling upgrade, stop the old workers first)."""
         for n, key in enumerate(list(threads)):
             if key not in due_at:
                 state = threads.get(key)

@@ -1,24 +1,15 @@
-"""The reply tracker's logic, pure: one thread's state in, events out.
+"""The reply tracker's logic, pure: one thread's state (a JSON-able dict) and a mention
+(:meth:`ReplyTracker.observe`) or a clock reading (:meth:`ReplyTracker.due`) in, events out.
 
-A thread's state is a JSON-able dict (a Faust table holds one per thread and recovers it
-from its changelog); :meth:`ReplyTracker.observe` takes one mention of the thread and
-:meth:`ReplyTracker.due` a clock reading, and both return the events to publish.
+A user mention expects an answer, and opens an *item* with an SLA, when it comments on a
+brand's own post or page, addresses a brand account (``@handle`` in the text, or a reply
+to a brand message), or is a question or a complaint about the brand. Other mentions are
+remembered too (bounded), without SLA, so a brand that answers one anyway is paired.
 
-Which user mentions expect an answer (each opens an *item*):
-- a comment on the brand's own post or page (its parent or thread root is brand-authored),
-- a message addressing one of the brand's accounts (``@handle`` in the text, or a reply
-  to a brand message),
-- a question or a complaint about the brand.
-
-User mentions that expect nothing are remembered too (bounded), so a brand that answers
-one anyway is paired; such items carry no SLA (``sla_seconds`` and ``due_at`` empty).
-
-Events, one document per item (id = the item's mention id, dated by when it was opened,
-so each new event overwrites the last in the same index): ``pending`` when it opens,
-``unanswered`` when its SLA passes, ``brand_reply`` when a brand account answers it, late
-or not. A brand reply that arrives before the message it answers waits in the state and
-pairs the moment the message comes. Mentions delivered twice change nothing.
-"""
+Events, one document per item (id = the item's mention id, dated when it opened, so each
+overwrites the last): ``pending`` when it opens, ``unanswered`` when its SLA passes,
+``brand_reply`` when a brand account answers it, late or not. A brand reply that arrives
+before its message waits in the state. Mentions delivered twice change nothing."""
 
 from __future__ import annotations
 
@@ -76,7 +67,9 @@ class ReplyTracker:
         if reply.parent_id is None or _brand_post(state, reply.parent_id):
             if reply.parent_id is None:
                 # A post of its own: kept apart from its replies, which are many on a busy
-                # post and used to push the post itself out of what the thread remembers.
+                # post and would push the post itself out of what the thread remembers
+                # (guarded by tests/streams/replies/test_tracker.py::
+                # test_a_busy_brand_post_stays_the_brands_after_hundreds_of_its_replies).
                 _remember(state.setdefault("brand_roots", []), reply.id, self.keep_ids)
             # Answering "in the thread" without naming whom: the oldest open item before it.
             item_id = _oldest_open_before(state, reply.published_at)
@@ -127,8 +120,6 @@ class ReplyTracker:
         events reached ``replies``, sees the batch again on restart with the state already
         changed. Answering ``[]`` would lose those events; the current state's event has the
         same document id, so sending it again is right whether the first one arrived or not.
-        (The 3 of 19,099 replies the worker-kill test left unpaired, once blamed on this,
-        were the thread forgetting a busy brand post: see ``brand_roots``.)
         """
         if item_id in state["closed"]:
             return [self._event("brand_reply", state["closed"][item_id], item_id)]

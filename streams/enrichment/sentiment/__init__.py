@@ -42,7 +42,7 @@ __all__ = ["SentimentResult", "sentiment", "MAX_CHARS"]
 class SentimentResult(NamedTuple):
     score: float  # in [-1, 1]
     label: str  # "positive" | "negative" | "neutral" | "mixed"
-    method: str  # "it-linear-v1", "vader-social-v1", "emoji-v1" or "none"
+    method: str  # "it-linear-v1+cx", "vader-social-v1", "emoji-v1" or "none"
 
 
 _NEUTRAL = SentimentResult(0.0, "neutral", NONE)

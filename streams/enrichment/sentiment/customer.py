@@ -1,20 +1,15 @@
 """Customer-experience cues on top of the Italian model.
 
-The model learnt Italian polarity from SENTIPOLC, which is mostly political talk: it reads
-"deluso" or "nessuno risponde" about a delivery as barely negative, and sarcastic thanks
-("Complimenti Aurora 👏" after a late order) as praise. The complaint cues the intent step
-uses (``intent_cues``: "non funziona", "in ritardo", "rimborso", "deluso"...) are exactly
-what a reputation team means by a negative mention, so they decide when present:
+The model learnt polarity from SENTIPOLC, mostly political talk, and reads "deluso" about
+a delivery as barely negative; the intent step's complaint cues (``intent_cues``) are what
+a reputation team means by a negative mention, so they decide when present:
 
 - no complaint cue, or the model already says negative or mixed: the model's answer stands;
 - at least as many complaint cues as praise cues: negative, the score pushed below zero;
 - fewer complaint than praise cues ("il problema è stato risolto subito, grazie"): mixed.
 
-Measured (``passaparola eval sentiment``): the 10-fold SENTIPOLC figure moves by at most a
-thousandth, while the share of the demo's Italian complaints labelled negative goes from
-about half to three quarters. English keeps plain VADER scoring: the same rule lowered
-Pearson r on the Amazon set below vaderSentiment's own.
-"""
+The cues move the SENTIPOLC figure (``passaparola eval sentiment``) by at most a
+thousandth. English keeps plain VADER, whose Pearson r on the Amazon set they lower."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """English sentiment: vaderSentiment 3.3.2 with the preprocessing social text needs.
 
 VADER (Hutto & Gilbert, ICWSM 2014; MIT) scores the text as it is; before it we
-normalise what its lexicon cannot see in social posts. Each step was kept only if it did
-not lower Pearson r on the VADER human-rated snippets (NYT, movie and Amazon sets) and was
-checked on SemEval 2015 task 11 tweets (see :mod:`.evaluation`):
+normalise what its lexicon cannot see in social posts. No step may lower Pearson r on the
+VADER human-rated snippets (NYT, movie and Amazon sets), and each is also checked on
+SemEval 2015 task 11 tweets (:mod:`passaparola.evaluation.sentiment`):
 
 - handles and URLs are removed (``@love_island`` is not praise; a URL carries no polarity);
 - HTML entities are unescaped (tweets arrive with ``&lt;3`` and ``&amp;``);
@@ -19,8 +19,8 @@ checked on SemEval 2015 task 11 tweets (see :mod:`.evaluation`):
 
 An explicit irony tag (``#sarcasm``, ``#irony``, ``#not``...) means the literal praise is
 not meant: a positive compound becomes negative at half strength (:data:`IRONY_FACTOR`,
-chosen on SemEval 2015 task 11, where it lifts Pearson r from 0.06 to 0.31; the VADER
-snippets have no hashtags, so it cannot change their figures).
+tuned on SemEval 2015 task 11's ironic tweets; the VADER snippets have no hashtags, so it
+cannot change their figures).
 
 When no word of the prepared text is in VADER's lexicon VADER's answer is exactly 0, so
 it is not called at all (about a third of tweets): that keeps the average cost within

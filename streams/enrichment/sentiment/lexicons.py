@@ -1,20 +1,15 @@
-"""The polarity lexicons the sentiment methods read, as shipped beside this module in ``data/``.
+"""The polarity lexicons the sentiment methods read, shipped beside this module in ``data/``.
 
 - ``data/it_lexicon.tsv``: Italian word -> Sentix 3.1.1 polarity and ELIta valence, both on
-  [-1, 1] (derived from Sentix, CC BY-SA 4.0, and ELIta, CC0; see ``data/ATTRIBUTION.md``).
+  [-1, 1] (from Sentix, CC BY-SA 4.0, and ELIta, CC0; see ``data/ATTRIBUTION.md``).
 - ``data/emoji_lexicon.tsv``: emoji -> polarity on [-1, 1]: ELIta's valence where ELIta rates
-  the emoji (human ratings, newer emoji included), else the Emoji Sentiment Ranking 1.0
-  score (CC BY-SA 4.0).
+  the emoji, else the Emoji Sentiment Ranking 1.0 score (CC BY-SA 4.0).
 
-Both files are built by :mod:`passaparola.training.italian_sentiment` from ``../shared``;
-at run time only the shipped files are read, once, on first use.
-
-Sentix is a lexicon of lemmas and tweets are written in inflected forms, so
-:func:`italian_polarity` falls back on a few suffix rules of Italian morphology
-(plural/feminine -> masculine singular, superlative -> positive, participles and common
-verb endings -> infinitive) when a form is not in the file. It is no lemmatizer, but it
-costs nothing at run time: callers cache per word.
-"""
+Both are built from ``../shared`` by :mod:`passaparola.training.italian_sentiment`, and read
+once, on first use. Sentix lists lemmas, so :func:`italian_polarity` falls back on suffix
+rules of Italian morphology (plural/feminine -> masculine singular, superlative ->
+positive, participles and verb endings -> infinitive) when a form is missing: no
+lemmatizer, but free at run time."""
 
 from __future__ import annotations
 
