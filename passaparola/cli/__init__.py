@@ -6,7 +6,7 @@ import typer
 
 from passaparola.parent_watch import watch_parent
 
-from passaparola.cli import alerts, bench, dashboards, demo, enrich, evaluate, ingest, stack, workers
+from passaparola.cli import alerts, bench, config, dashboards, demo, enrich, evaluate, ingest, stack, workers
 
 app = typer.Typer(
     help="Passaparola: real-time buzz and web-reputation monitor.",
@@ -22,6 +22,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(dashboards.app, name="dashboards")
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(config.app, name="config")
 app.command("demo")(demo.demo)
 app.command("enrich")(enrich.enrich)
 app.command("search")(workers.search)

@@ -18,7 +18,7 @@ from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.enricher import Enricher
 
 pytestmark = pytest.mark.integration
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "elasticsearch.md"
 _QUERY = re.compile(r"<!-- analyst-query: ([\w-]+) -->.*?```json\n(GET|POST) (\S+)\n(.*?)```", re.S)
 
 
