@@ -3,13 +3,12 @@
 One shape for every DLQ topic, so one tool can read them all: the reason in words, who
 refused it, where it came from, and the original bytes (decoded leniently for reading).
 
-An envelope never exceeds ``MAX_ENVELOPE_BYTES``: Kafka refuses records over its
-``message.max.bytes`` (1 MB by default; Faust's producer stops at 1,000,000 bytes), and
-lenient decoding plus JSON escaping can make a value up to six times its size (``\\u00XX``
-for a control byte, three bytes for each undecodable one). Without the cap the oversized
-and binary messages a worker most needs to report were exactly the ones whose dead letter
-Kafka refused, and the sink and notifier died on it. Cut envelopes carry ``truncated``
-and the original ``key_bytes`` / ``value_bytes``.
+An envelope never exceeds ``MAX_ENVELOPE_BYTES``, under Kafka's ``message.max.bytes``
+(1 MB by default; Faust's producer stops at 1,000,000 bytes). Lenient decoding plus JSON
+escaping can make a value up to six times its size (``\\u00XX`` for a control byte, three
+bytes for each undecodable one): uncapped, the oversized and binary messages, the ones
+most in need of a dead letter, would get one Kafka refuses (``tests/faults/test_poison.py``).
+Cut envelopes carry ``truncated`` and the original ``key_bytes`` / ``value_bytes``.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ def _dumps(fields: dict) -> bytes:
 
 
 def envelope(reason: str, worker: str, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None) -> bytes:
+    """The JSON envelope of a refused message, cut to ``MAX_ENVELOPE_BYTES`` when needed."""
     if len(reason) > MAX_REASON_CHARS:
         reason = reason[:MAX_REASON_CHARS] + " [...]"
     fields = {

@@ -8,6 +8,8 @@ from core.settings import Settings
 
 
 def connect(settings: Settings, **overrides: object) -> Elasticsearch:
+    """A client for ``[elasticsearch]``: its timeout, TLS and credentials (API key first,
+    else basic auth), retrying timeouts twice; ``overrides`` win."""
     es, secrets = settings.elasticsearch, settings.secrets
     options: dict[str, object] = {
         "request_timeout": es.request_timeout_s,

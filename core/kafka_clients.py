@@ -6,10 +6,9 @@
   without offsets, the earliest one.
 - Every client is named ``<[kafka] client_id>-<name>``, so the broker's logs tell them apart.
 
-Each is a context manager that closes the client on exit (``with producer(kafka, "replay")
-as out: ...``); a long-lived worker keeps its client and closes it when it stops. Keyword
-arguments override any setting, for the few clients that need another one (say why there).
-The Faust app builds its own aiokafka clients (``streams/app.py``).
+Each client is a context manager that closes it on exit. Keyword arguments override any
+setting, for the few clients that need another one (say why there). The Faust app builds
+its own aiokafka clients (``streams/app.py``).
 """
 
 from __future__ import annotations

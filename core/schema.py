@@ -56,9 +56,11 @@ def _utc(value: datetime) -> datetime:
     # more often than local time, and one rule beats guessing per source.
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
+    # pydantic passes an OverflowError (year 1 at +01:00) on unwrapped: make it a ValueError
+    # (test_a_date_that_overflows_in_utc_is_a_schema_error).
     try:
         return value.astimezone(timezone.utc)
-    except OverflowError:  # year 1 at +01:00: pydantic would let this escape unwrapped
+    except OverflowError:
         raise ValueError("date out of range once moved to UTC") from None
 
 

@@ -2,10 +2,10 @@
 
 Linux sends the worker SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``, set by
 :class:`passaparola.demo.pipeline.Worker`), and a worker then stops gracefully. One that
-cannot (we saw a streams worker stuck in Faust's wait for acknowledgements ignore it for
-hours, using a sixth of a core through a whole CI run) is ended here: with
-``PASSAPAROLA_PARENT_PID`` set, a thread notices the parent is gone and, ``grace_s`` later,
-exits the process without clean-up. Delivery is at least once, so that loses nothing.
+cannot (a streams worker stuck in Faust's wait for acknowledgements does not react to
+SIGTERM) is ended here: with ``PASSAPAROLA_PARENT_PID`` set, a thread notices the parent
+is gone and, ``grace_s`` later, exits the process without clean-up. Delivery is at least
+once, so that loses nothing (``tests/passaparola/test_parent_watch.py``).
 """
 
 from __future__ import annotations

@@ -1,17 +1,14 @@
 """The whole pipeline under a steady offered load: sustained throughput and how long a
 mention takes from being published to Kafka to being searchable in Elasticsearch.
 
-The streams and sink workers run as deployed (subprocesses, ``passaparola streams worker``
-and ``passaparola sink run``) on topics, groups and indices of the run's own. Mentions are
-the demo stream's (only those enrichment keeps), repeated under new ids; each carries the
-moment it was sent in ``fetched_at`` (the time it entered the pipeline) and, in the
-sustained run, in ``published_at`` too: a live feed's mentions are published now, so the
-spike windows fill and close in real time, as in a deployment (with the demo's own times,
-the stream repeated would run back over three days every few thousand mentions and the
-detector would drop most of it as late, a cheaper path than a live feed takes). One in
-``PROBE_EVERY`` is a probe (``source`` = ``bench-probe``): a poller searches for new probes
-every ``POLL_S`` and takes "first seen" minus ``fetched_at`` as its latency, so latencies
-are upper bounds at that resolution, refresh interval included, as a user would see them.
+The workers run as deployed (:class:`Pipeline`) on the run's own topics, groups and
+indices. Mentions are the demo stream's (those enrichment keeps), repeated under new ids,
+with their send time in ``fetched_at`` and, in the sustained run, in ``published_at`` too,
+so spike windows fill and close in real time as with a live feed (the demo's own times,
+repeated, would run back over three days and the detector would drop them as late).
+One in ``PROBE_EVERY`` is a probe (``source`` = ``bench-probe``): a poller looks for new
+probes every ``POLL_S`` and takes "first seen" minus ``fetched_at`` as the latency, an
+upper bound at that resolution, refresh interval included, as a user would see it.
 """
 
 from __future__ import annotations
@@ -221,10 +218,10 @@ def wait_searchable(settings: Settings, total: int, check: Callable[[], None], t
                     index: str | None = None, refresh: bool = False, alive: Callable[[], bool] = lambda: True) -> float:
     """Block until ``index`` (default: the run's mentions) holds ``total`` documents (it holds
     only this run's, each id once); returns the wall time it happened, looking every 0.2 s.
-    A plain count: sending tens of thousands of ids every 0.2 s loaded the machine being
-    measured. ``refresh`` refreshes before each look, for the moment the last document was
-    written rather than when a user would see it; ``alive`` false (the writer is gone) ends
-    the wait at once. ``check`` raises if a worker died."""
+    A plain count, not an ids query: tens of thousands of ids every 0.2 s would load the
+    machine being measured. ``refresh`` refreshes before each look, for the moment the last
+    document was written rather than when a user would see it; ``alive`` false (the writer
+    is gone) ends the wait at once. ``check`` raises if a worker died."""
     es, index = connect(settings), index or alias(settings.elasticsearch.index_prefix)
     deadline = time.monotonic() + timeout_s
     while True:
@@ -243,6 +240,7 @@ def wait_searchable(settings: Settings, total: int, check: Callable[[], None], t
 
 
 def percentile(values: list[float], q: float) -> float | None:
+    """The ``q``-th percentile of ``values``, one of the values (no interpolation); None if empty."""
     if not values:
         return None
     ordered = sorted(values)

@@ -27,10 +27,10 @@ class Limits:
 
 
 def kafka_produce(settings: Settings, topic: str, payloads: list[bytes]) -> float:
-    """Messages per second from one producer loop, with the pipeline's producer settings
-    (acks=all, idempotent, 20 ms linger, 256 KiB batches), until all are acknowledged."""
+    """Messages per second from one producer loop (acks=all, idempotent, 20 ms linger,
+    256 KiB batches, uncompressed), until all are acknowledged."""
     ensure_topics(settings, [TopicSpec(topic, settings.kafka.partitions, settings.kafka.replication_factor)])
-    # Uncompressed, as this limit has always been measured: the loop's own cost, not gzip's.
+    # Uncompressed: the limit is the client loop's own cost, not gzip's.
     with kafka_clients.producer(settings.kafka, "bench-limits", compression_type=None, linger_ms=20,
                                 batch_size=256 * 1024) as producer:
         start = time.perf_counter()

@@ -5,7 +5,8 @@ copied), same Elasticsearch mapping as our sink; only the stream framework diffe
 (quixstreams' ``Application`` and its community ``ElasticsearchSink`` instead of Faust
 and our sink worker), so the throughput difference is the frameworks'.
 
-quix-streams is a benchmark-only dependency: install it with the ``bench`` extra.
+quix-streams is a benchmark-only dependency (the ``bench`` extra). It needs older pydantic
+pins than the product, so it runs from its own venv, ``.venv-bench`` (``make bench``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class _CountingSink(ElasticsearchSink):
     def setup(self) -> None:
         # The parent checks the connection with GET / (client.info()), which the local
         # stack's node (the integ-test zip, without the rest-root module) answers 405.
-        # Cluster health is a check every distribution serves; the rest is the parent's.
+        # Cluster health is a check every distribution serves; the rest is the parent's
+        # (test_quix_peer_indexes_every_kept_mention_once_enriched).
         self._client = Elasticsearch(**self._client_kwargs)
         self._client.cluster.health()
         self._create_index()

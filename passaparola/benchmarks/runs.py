@@ -149,6 +149,7 @@ def _all_committed_at(cfg: Settings, topics: tuple[str, ...], pipeline: Pipeline
 
 
 def machine_limits(settings: Settings, count: int) -> dict:
+    """This machine's limit for each stage over ``count`` mentions, rounded to whole numbers."""
     cfg = scratch_settings(settings, "limits")
     try:
         found = limits.measure(cfg, bench_stream(count))

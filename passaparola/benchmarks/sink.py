@@ -63,6 +63,8 @@ def _wait_for_count(es, index: str, count: int, worker_thread: threading.Thread,
 
 
 def through_the_sink(settings: Settings, mentions: list[Mention], batch: int) -> float:
+    """Documents per second through a :class:`SinkWorker` reading ``mentions`` from Kafka,
+    from the first document visible to the last, in a scratch namespace."""
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     topics = TopicSettings(**{k: f"{tag}.{v}" for k, v in settings.topics.model_dump().items()})
     cfg = settings.model_copy(update={"topics": topics, "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag})})
@@ -87,6 +89,8 @@ def through_the_sink(settings: Settings, mentions: list[Mention], batch: int) ->
 
 
 def straight_parallel_bulk(settings: Settings, mentions: list[Mention], batch: int) -> float:
+    """Documents per second written straight with ``parallel_bulk``, parsing included, into
+    a scratch index prefix."""
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     cfg = settings.model_copy(update={"elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag})})
     ElasticsearchSink.from_settings(cfg).setup()
@@ -109,6 +113,7 @@ def straight_parallel_bulk(settings: Settings, mentions: list[Mention], batch: i
 
 
 def bench_sink(settings: Settings, documents: int = 50_000, batch: int = 1000) -> SinkFigures:
+    """Both measurements over the same ``documents`` enriched mentions."""
     mentions = enriched_mentions(documents)
     straight = straight_parallel_bulk(settings, mentions, batch)
     sink = through_the_sink(settings, mentions, batch)

@@ -61,7 +61,8 @@ def demo(
     es.indices.refresh(index=alerts_alias, ignore_unavailable=True)
     # This run's alerts only: the previous run's are deleted by reading its topics, and when
     # those are gone (Kafka's data wiped, a test's demo on the same topics) its alerts stay,
-    # under other ids, since an alert's id holds its window's time.
+    # under other ids, since an alert's id holds its window's time
+    # (test_the_summary_lists_only_this_runs_alerts_when_the_previous_runs_topics_are_gone).
     _print_alerts(alert_list(es, alerts_alias, ids=written_ids(cfg, cfg.topics.alerts)))
     console.print(f"\nElasticsearch: {cfg.elasticsearch.url}   index alias: [bold]{read_alias}[/bold]")
     for what, command in example_queries(cfg.elasticsearch.url, read_alias):

@@ -2,35 +2,31 @@
 
 Every text is written by us (templates and slot fillers in :mod:`passaparola.demo.phrases`);
 brands, people, accounts and sites are invented and every URL is on an ``example`` domain.
-
-The stories in the stream, which the dashboards and later enrichment must bring out:
+The stories the dashboards and enrichment must bring out (checked by
+``tests/passaparola/demo/test_generator.py``):
 
 * **Three brands.** ``aurora`` (Caffè Aurora, an Italian coffee roaster with bars and a
-  delivery app: our client), ``boreale`` (Miscela Boreale, its supermarket competitor,
-  tracked for share of voice) and ``spinlane`` (an English bike-sharing service, a second
-  client). Italian about 60 %, English about 35 %, a few Spanish, French and German texts.
-  ``lang`` is left empty for enrichment to detect; the truth keeps the real language.
-* **Intents.** Complaints, questions, suggestions, purchase intent, praise and neutral
-  chatter, in both main languages, plus promo/contest noise and copy-pasted reposts.
-* **Uneven customer care.** The clients answer purchase talk most and fastest (about 80 %,
-  within minutes), praise about half the time, questions about a third, complaints a
-  quarter and slowly (hours, sometimes one or two days), suggestions hardly ever. The
-  competitor answers complaints far more often: a benchmark the client loses.
+  delivery app: a client), ``boreale`` (Miscela Boreale, its supermarket competitor, for
+  share of voice) and ``spinlane`` (an English bike-sharing service, a second client).
+  About 60 % Italian, 35 % English, a few Spanish, French and German texts; ``language``
+  is left empty for enrichment to detect.
+* **Intents.** Complaints, questions, suggestions, purchase intent, praise and chatter in
+  both main languages, plus promo/contest noise and copy-pasted reposts.
+* **Uneven customer care.** The clients answer purchase talk most and fastest, praise half
+  the time, questions a third, complaints a quarter and slowly, suggestions hardly ever;
+  the competitor answers complaints far more often (``_CLIENT_CARE``, ``_COMPETITOR_CARE``).
 * **A negative spike.** About 22 hours before the end, Caffè Aurora's app charges orders
-  twice for two and a half hours: a burst of mostly Italian complaints, several times the
-  normal hourly volume, a statement from the brand, angry comments under it, news
-  articles and a resolution post hours later.
-* **Rhythm.** Outside the spike, volume follows the local day (quiet at night, an evening
-  peak) and the week (busier at the weekend).
-* **Threads.** Users comment under the brands' posts and videos and discuss among
-  themselves on reddit, Hacker News, blogs and news sites; ``thread_id`` is the root's id
-  and ``parent_id`` the id of the message answered, as :class:`~core.schema.Mention`
-  documents. Brand replies are mentions by the brand's own account (``author_is_brand``).
+  twice for two and a half hours: a burst of mostly Italian complaints, a statement from
+  the brand, angry comments under it, news articles and a resolution post hours later.
+* **Rhythm and threads.** Outside the spike, volume follows the local day and week. Users
+  comment under the brands' posts and discuss among themselves; ``thread_id`` and
+  ``parent_id`` follow :class:`~core.schema.Mention`, and brand replies come from the
+  brand's own accounts (``author_is_brand``).
 
-Determinism: everything comes from ``random.Random(seed)`` in a planning pass that does not
-know the anchor, so texts, authors and ids depend only on (seed, hours, scale); a second
-pass places the plan in time before the anchor. Re-running the demo later therefore
-rewrites the same documents with fresh timestamps instead of adding new ones.
+Determinism: a planning pass driven by ``random.Random(seed)`` alone fixes texts, authors
+and ids from (seed, hours, scale); a second pass places the plan in time before the
+anchor. A later run thus rewrites the same documents with fresh timestamps.
+:func:`generate_with_truth` also returns what is true about the stream (:class:`DemoTruth`).
 """
 
 from __future__ import annotations

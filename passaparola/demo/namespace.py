@@ -1,16 +1,14 @@
 """The demo's own corner of Kafka, emptied before every run.
 
-The stateful processors remember what they saw: the reply tracker ignores mention ids it
-has already handled, the spike detector ignores windows it has decided and keeps its
-baselines. The demo re-dates the same stream to the current hour on every run, so run
-against the same topics twice it showed the first run's replies, or (hours later, its
-stream now older than the detector's watermark) no alert at all. So the demo runs on its
-own topics (``demo.`` + each configured name) and consumer groups (client id +
-``-demo``), and :func:`reset` deletes them, Faust's changelogs included, before each run.
-
-Elasticsearch is shared with the product on purpose (the dashboards read the configured
-index prefix); :func:`reset` deletes there only the documents the previous demo run wrote,
-found by reading that run's output topics, never by guessing.
+The reply tracker ignores mention ids it has handled and the spike detector windows it has
+decided, while the demo re-dates the same stream to the current hour on every run: on
+reused topics a run would show the previous run's replies, or no alert at all. So the demo
+runs on its own topics (``demo.`` + each configured name) and consumer groups (client id +
+``-demo``), and :func:`reset` deletes them, Faust's changelogs included, before each run
+(test_a_second_demo_a_day_later_shows_the_same_story). Elasticsearch is shared with the
+product on purpose (the dashboards read the configured index prefix); there :func:`reset`
+deletes only the documents the previous demo run wrote, found by reading that run's
+output topics, never by guessing.
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ def produce(settings: Settings, mentions: list[Mention]) -> None:
 
 
 def produce_demo(settings: Settings, seed: int = 7, anchor: datetime | None = None, scale: float = 1.0) -> int:
+    """Generate the demo stream and produce it to mentions.raw; return how many mentions."""
     mentions = generate(seed=seed, anchor=anchor, scale=scale)
     produce(settings, mentions)
     return len(mentions)
@@ -91,6 +92,8 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int:
 
 def wait_drained(settings: Settings, group: str, topic: str, timeout_s: float, workers: list[Worker],
                  poll_s: float = 0.5) -> None:
+    """Wait until ``group`` has committed all of ``topic``; raise if a worker dies or
+    ``timeout_s`` passes first."""
     deadline = time.monotonic() + timeout_s
     while (lag := _lag_or_none(settings, group, topic)) != 0:
         for worker in workers:
@@ -124,9 +127,9 @@ def wait_quiet(settings: Settings, topic: str, quiet_s: float = 2.0) -> None:
 
 
 def die_with_parent() -> None:
-    """In the child, before exec: ask Linux for a SIGTERM when the parent dies. A demo or a
-    benchmark killed by ``timeout`` or SIGKILL never reaches its clean-up, and its workers
-    went on running (and consuming a core) for hours."""
+    """In the child, before exec: ask Linux for a SIGTERM when the parent dies, since a demo
+    or benchmark killed by ``timeout`` or SIGKILL never reaches the clean-up that stops its
+    workers (test_a_worker_stops_when_its_driver_is_killed)."""
     import ctypes
 
     pr_set_pdeathsig = 1

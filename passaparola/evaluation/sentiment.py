@@ -1,22 +1,18 @@
 """How good the sentiment methods are, measured on the data in ``../shared`` (never shipped).
 
-:func:`evaluation_report` computes, in well under a minute on one core:
+:func:`evaluation_report` computes:
 
 - Italian: the official SENTIPOLC 2016 polarity F (mean over the pos and neg fields of the
   mean F1 of classes 0 and 1) by stratified 10-fold cross-validation, retraining the
-  shipped configuration in every fold. The folds cover the four fifths of the training
-  tweets that were NOT used to choose hyper-parameters (see :mod:`passaparola.training.italian_sentiment`: those were
-  chosen on the fixed dev fifth), so no reported fold served to choose anything. Beside it,
-  computed on the same folds: answering neutral everywhere; vaderSentiment on the Italian
-  text (compound >= 0.05 -> pos, <= -0.05 -> neg); our lexicon-only scorer (positive and
-  negative lexicon strength, negation-aware, each thresholded where it maximises F on the
-  training folds). Cross-validation on the training set usually overestimates the figure
-  on the held-out test set (other weeks, other topics): the target of 0.68 is for the test
-  set, and the check here is only that the CV mean clears it.
-- English: Pearson r between our compound and the human mean ratings of the VADER paper's
-  NYT, movie and Amazon snippets, next to plain vaderSentiment's r on the same texts
-  (target: ours >= plain, at three decimals); and, for information, the same on SemEval
-  2015 task 11 tweets (where the irony rule was tuned, so no target there).
+  shipped configuration in each fold, on the four fifths of the training tweets outside the
+  dev split that chose the hyper-parameters (:mod:`passaparola.training.italian_sentiment`).
+  The headline is model + customer cues, as ``sentiment()`` answers; baselines on the same
+  folds: all neutral, vaderSentiment (compound >= 0.05 pos, <= -0.05 neg), lexicon only
+  (each side thresholded on the training folds). The 0.68 target is for the held-out test
+  set (other weeks and topics), which CV usually overestimates; here the CV mean must clear it.
+- English: Pearson r of our compound against the human ratings of the VADER paper's NYT,
+  movie and Amazon snippets (target: plain vaderSentiment's r, at three decimals); for
+  information, the same on SemEval 2015 task 11 tweets, where the irony rule was tuned.
 """
 
 from __future__ import annotations
@@ -172,6 +168,7 @@ def _mean_sd(values: list[float]) -> tuple[float, float]:
 
 
 def evaluation_report(shared: Path) -> list[Figure]:
+    """The figures of ``passaparola eval sentiment``, each with its target or baseline if any."""
     shared = Path(shared)
     figures: list[Figure] = []
     cv = italian_cv(shared)

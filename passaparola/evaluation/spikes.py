@@ -1,23 +1,18 @@
 """Offline backtest: run the spike detector over a ``timestamp,value`` CSV and score it.
 
-Each row is one interval of a mention-count series, its timestamp the interval's start (as
-in a date histogram). :func:`backtest` runs the detector of one window size over it and
-yields the alerts it would raise, ``at`` the end of the window that raised them (when a
-live detector would have). By default that is the **1-hour** detector: a finer series is
-first summed into clock-aligned hours, as the Faust agent's tumbling windows would. Why 1h
-by default: on the NAB tweet series the 5-minute detector flags every 5-minute retweet
-burst -- real, but not what the benchmark's labellers marked -- while the hourly one meets
-the precision target (see the report in ``tests/passaparola/evaluation/test_spikes.py``).
-``window=None`` runs at the series' own step.
+Each row is one interval of a mention-count series, timestamped at its start.
+:func:`backtest` yields the alerts a detector would raise, ``at`` the end of the window
+that raised them. The default **1-hour** detector first sums a finer series into
+clock-aligned hours, as the Faust agent's tumbling windows do: on the NAB tweet series a
+5-minute detector flags every retweet burst, which the labellers did not mark
+(``test_nab_tweet_volume_meets_the_target`` prints both). ``window=None`` runs at the
+series' own step.
 
-:func:`evaluate` scores alerts against labelled anomaly windows:
-
-* precision -- the share of alerts whose time lies inside a window (ends included);
-* window recall -- the share of windows holding at least one alert;
-* delay -- from each window's start to its first alert.
-
-``python -m passaparola.evaluation.spikes FOLDER [WINDOW]`` prints the table for a folder of CSVs
-with a ``labels.json`` (file name -> list of [start, end]).
+:func:`evaluate` scores alerts against labelled windows: *precision*, the share of alerts
+inside a window (ends included); *window recall*, the share of windows with an alert;
+*delay*, from a window's start to its first alert. ``python -m passaparola.evaluation.spikes
+FOLDER [WINDOW|native]`` prints the table for a folder of CSVs and its ``labels.json``
+(file name -> list of [start, end]).
 """
 
 from __future__ import annotations

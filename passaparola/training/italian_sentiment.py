@@ -12,22 +12,18 @@ writes into ``--out``:
   on all 7,410 SENTIPOLC 2016 training tweets, their decision thresholds and the feature
   configuration. Numbers only: hashed feature weights, no vocabulary, no tweet text.
 
-Protocol. Hyper-parameters (the L2 strength and the feature options of
-:class:`~streams.enrichment.sentiment.italian.Config`) were chosen on a FIXED DEV SPLIT: a
-stratified fifth of the tweets (:func:`dev_split`), with models trained on the other
-four fifths. The reported figure (see :mod:`passaparola.evaluation.sentiment`) is a stratified 10-fold
-cross-validation on those other four fifths only, so no reported fold ever served to
-choose anything. ``python -m ... --tune`` re-runs those dev-split choices (L2 strength,
-decision thresholds) and prints them.
+Protocol. Hyper-parameters (the L2 strength, the decision thresholds and the feature
+options of :class:`~streams.enrichment.sentiment.italian.Config`) are chosen on a FIXED DEV
+SPLIT, a stratified fifth of the tweets (:func:`dev_split`), with models trained on the
+other four fifths. The reported figure (:mod:`passaparola.evaluation.sentiment`) is a
+stratified 10-fold cross-validation on those four fifths only, so no reported fold chooses
+anything. ``--tune`` re-runs the dev-split choice of thresholds per L2 strength and prints it.
 
-In-domain, the dev F hardly moves between L2 strengths 3e-5 and 3e-4 (0.73 either way,
-within its noise of about 0.012). The test set is other weeks and other topics, so the
-choice was made on a shift proxy, still inside the dev protocol: train on the rest's
-political tweets and test on dev's other ones, and the reverse. There 3e-4 and 1e-3 held
-up best (0.628, against 0.62 at 1e-4 and 0.60 at 3e-5); 3e-4 loses less in-domain. A
-"lexicon first" variant (n-grams fitted only on what the lexicon features leave) did worse
-there (0.608 against 0.616 at the same strength). Keeping the character n-grams of negated
-words in their own space cost nothing on dev and made negation behave ("non mi piace").
+The L2 strength: in-domain, the dev F is flat from 3e-5 to 3e-4 (within its noise), and the
+test set is other weeks and topics, so the choice rests on a shift proxy inside the dev
+split (train on the rest's political tweets, test on dev's other ones, and the reverse):
+3e-4 and 1e-3 hold up best there, and 3e-4 loses less in-domain. Negated words' character
+n-grams have their own hash space: no cost on dev, and negation behaves ("non mi piace").
 
 The logistic regressions are fitted with our own L-BFGS on sparse data held as
 (row, column, value) arrays; objective: mean log-loss + lambda/2 * ||w||^2 (bias free).
@@ -87,6 +83,7 @@ class Tweets:
 
 
 def load_sentipolc(shared: Path) -> Tweets:
+    """The SENTIPOLC 2016 training tweets with their ``opos`` and ``oneg`` labels."""
     ids, texts, pos, neg = [], [], [], []
     with (Path(shared) / SENTIPOLC16).open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -124,6 +121,7 @@ def dev_split(tweets: Tweets) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_lexicons(shared: Path, out: Path) -> None:
+    """Write the word and emoji lexicons into ``out`` and make that directory the one in use."""
     out.mkdir(parents=True, exist_ok=True)
     words: dict[str, list[float]] = {}
     elita_emoji: dict[str, float] = {}
@@ -206,6 +204,7 @@ class Design:
 
 
 def design(texts: Sequence[str], cfg: Config) -> Design:
+    """The :class:`Design` of ``texts`` under the feature configuration ``cfg``."""
     rows_list, ids_list, vals_list = [], [], []
     dense = np.zeros((len(texts), N_DENSE), dtype=np.float64)
     for r, text in enumerate(texts):
@@ -356,6 +355,7 @@ def polarity_f(pos: np.ndarray, neg: np.ndarray, pos_pred: np.ndarray, neg_pred:
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The cut on ``p`` in [0.20, 0.70] that maximises :func:`field_f`, averaged over neighbours."""
     grid = np.arange(0.20, 0.701, 0.01)
     scores = [field_f(y, (p >= t).astype(np.int8)) for t in grid]
     # Smooth over neighbours so one lucky cut does not decide.
@@ -401,6 +401,7 @@ def cross_validate(tweets: Tweets, cfg: Config | None = None, k: int = 10, lam: 
 
 
 def to_shipped(fitted: Fitted, cfg: Config) -> LinearModel:
+    """The fitted weights spread back over the full hashed space, as the shipped model."""
     size = 1 << cfg.bits
     full_pos = np.zeros(size + N_DENSE + 1, dtype=np.float32)
     full_neg = np.zeros(size + N_DENSE + 1, dtype=np.float32)
@@ -413,6 +414,7 @@ def to_shipped(fitted: Fitted, cfg: Config) -> LinearModel:
 
 
 def train(shared: Path, out: Path, cfg: Config | None = None, lam: float = DEFAULT_LAMBDA) -> LinearModel:
+    """Build the lexicons, fit both classifiers on every training tweet, save the model into ``out``."""
     cfg = cfg or Config()
     build_lexicons(shared, out)
     tweets = load_sentipolc(shared)
