@@ -4,7 +4,7 @@ The zip (``org.elasticsearch.distribution.integ-test-zip``) is the server with o
 transport, APM and x-pack core/security modules. We add one thing to it, our own
 ``passaparola-analysis`` plugin (Java source beside this file, compiled here against the
 zip's own jars), which registers the ``italian`` and ``english`` analyzers from Lucene;
-everything else the zip lacks is listed in the README.
+everything else the zip lacks is listed in docs/local-stack.md.
 
 Elasticsearch refuses to run as root. As root we start it in a user namespace that maps
 our uid to an unprivileged one: the node sees itself as a normal user, while the files it
