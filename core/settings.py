@@ -44,8 +44,10 @@ class StackSettings(_Section):
 
     cache_dir: Path = Field(
         default_factory=lambda: Path(os.environ.get("PASSAPAROLA_CACHE_DIR") or _xdg("XDG_CACHE_HOME", ".cache") / "passaparola"),
-        description="downloads (Maven repository, Kafka jars, Elasticsearch zip) and the unpacked services; "
-        "PASSAPAROLA_CACHE_DIR sets it too; $XDG_CACHE_HOME is ~/.cache when unset; safe to keep between CI runs",
+        description=(
+            "downloads (Maven repository, Kafka jars, Elasticsearch zip) and the unpacked services; "
+            "PASSAPAROLA_CACHE_DIR sets it too; $XDG_CACHE_HOME is ~/.cache when unset; safe to keep between CI runs"
+        ),
     )
     state_dir: Path = Field(
         default_factory=lambda: _xdg("XDG_STATE_HOME", ".local/state") / "passaparola",
@@ -53,22 +55,37 @@ class StackSettings(_Section):
         "(streams/) and benchmark results (bench/); $XDG_STATE_HOME is ~/.local/state when unset",
     )
     kafka_version: str = Field(
-        default="4.1.1", description="Apache Kafka release of the local broker, resolved from Maven Central (docker-compose.yml pins the same)"
+        default="4.1.1",
+        description=(
+            "Apache Kafka release of the local broker, resolved from Maven Central (docker-compose.yml pins the same)"
+        ),
     )
-    kafka_port: int = Field(default=9092, description="the local broker's client port on 127.0.0.1; kafka.bootstrap_servers follows it")
+    kafka_port: int = Field(
+        default=9092,
+        description="the local broker's client port on 127.0.0.1; kafka.bootstrap_servers follows it",
+    )
     kafka_controller_port: int = Field(default=9093, description="the local broker's KRaft controller port")
     kafka_heap: str = Field(default="512m", description="JVM heap of the local broker (-Xms and -Xmx)")
     elasticsearch_version: str = Field(
-        default="8.19.21", description="Elasticsearch release of the local node, the integ-test zip from Maven Central (docker-compose.yml pins the same)"
+        default="8.19.21",
+        description=(
+            "Elasticsearch release of the local node, the integ-test zip from Maven Central (docker-compose.yml pins "
+            "the same)"
+        ),
     )
-    elasticsearch_port: int = Field(default=9200, description="the local node's HTTP port on 127.0.0.1; elasticsearch.url follows it")
+    elasticsearch_port: int = Field(
+        default=9200,
+        description="the local node's HTTP port on 127.0.0.1; elasticsearch.url follows it",
+    )
     elasticsearch_transport_port: int = Field(default=9300, description="the local node's transport port")
     elasticsearch_heap: str = Field(default="1g", description="JVM heap of the local node (-Xms and -Xmx)")
     java_home: Path | None = Field(
-        default=None, description="a JDK 17+ (javac builds the node's analysis plugin); default: JAVA_HOME, then java on PATH"
+        default=None,
+        description="a JDK 17+ (javac builds the node's analysis plugin); default: JAVA_HOME, then java on PATH",
     )
     start_timeout_s: float = Field(
-        default=180.0, description="how long stack up waits for each service to be healthy before failing with its log's path"
+        default=180.0,
+        description="how long stack up waits for each service to be healthy before failing with its log's path",
     )
 
 
@@ -76,7 +93,8 @@ class KafkaSettings(_Section):
     """The Kafka cluster, and how every Passaparola client talks to it."""
 
     bootstrap_servers: str = Field(
-        default="", description="brokers, comma-separated host:port; empty: the local stack's broker (127.0.0.1:stack.kafka_port)"
+        default="",
+        description="brokers, comma-separated host:port; empty: the local stack's broker (127.0.0.1:stack.kafka_port)",
     )
     client_id: str = Field(
         default="passaparola",
@@ -85,67 +103,131 @@ class KafkaSettings(_Section):
     )
     compression: Literal["gzip", "none"] = Field(
         default="gzip",
-        description="compression of the kafka-python producers (ingest, cursors, dead letters, notifier; not the streams "
-        "worker's Faust producer); gzip needs no native codec on any client",
+        description=(
+            "compression of the kafka-python producers (ingest, cursors, dead letters, notifier; not the streams "
+            "worker's Faust producer); gzip needs no native codec on any client"
+        ),
     )
     partitions: int = Field(
-        default=6, ge=1,
-        description="partitions of the data topics Passaparola creates: at most this many processes of a kind share the "
-        "work; set it before the topics exist",
+        default=6,
+        ge=1,
+        description=(
+            "partitions of the data topics Passaparola creates: at most this many processes of a kind share the work; "
+            "set it before the topics exist"
+        ),
     )
     replication_factor: int = Field(
-        default=1, ge=1, description="replicas of every topic Passaparola creates, Faust's changelogs included; 3 to survive a broker loss"
+        default=1,
+        ge=1,
+        description=(
+            "replicas of every topic Passaparola creates, Faust's changelogs included; 3 to survive a broker loss"
+        ),
     )
     # Batching of every producer of ours (ingest, streams): a few ms of linger turns one
     # produce request per message into one per batch, which is most of a produce's cost.
-    linger_ms: int = Field(default=20, ge=0, description="how long a producer (ingest, streams worker, ...) waits to fill a batch")
-    batch_bytes: int = Field(default=256 * 1024, gt=0, description="largest batch per partition a producer sends, in bytes")
+    linger_ms: int = Field(
+        default=20,
+        ge=0,
+        description="how long a producer (ingest, streams worker, ...) waits to fill a batch",
+    )
+    batch_bytes: int = Field(
+        default=256 * 1024,
+        gt=0,
+        description="largest batch per partition a producer sends, in bytes",
+    )
 
 
 class ElasticsearchSettings(_Section):
     """The Elasticsearch node or cluster the sink writes to and the commands query."""
 
     url: str = Field(
-        default="", description="a node, or a load balancer in front of a cluster; empty: the local stack's node (http://127.0.0.1:stack.elasticsearch_port)"
+        default="",
+        description=(
+            "a node, or a load balancer in front of a cluster; empty: the local stack's node "
+            "(http://127.0.0.1:stack.elasticsearch_port)"
+        ),
     )
     username: str | None = Field(
-        default=None, description="basic-auth user; the password comes from PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD (an API key wins over both)"
+        default=None,
+        description=(
+            "basic-auth user; the password comes from PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD (an API key wins over"
+            " both)"
+        ),
     )
     index_prefix: str = Field(
         default="passaparola",
-        description="indices <prefix>-mentions-YYYY.MM, <prefix>-replies-*, <prefix>-alerts-*, read through the aliases "
-        "<prefix>-mentions, -replies, -alerts; the provisioned Grafana data sources read passaparola-*",
+        description=(
+            "indices <prefix>-mentions-YYYY.MM, <prefix>-replies-*, <prefix>-alerts-*, read through the aliases "
+            "<prefix>-mentions, -replies, -alerts; the provisioned Grafana data sources read passaparola-*"
+        ),
     )
     replicas: int = Field(default=0, ge=0, description="replicas of each index: 0 suits one node; use 1+ on a cluster")
     retention_days: int = Field(
-        default=400, ge=1, description="the ILM policy <prefix>-retention deletes monthly indices this old (where the cluster has ILM; else sink prune)"
+        default=400,
+        ge=1,
+        description=(
+            "the ILM policy <prefix>-retention deletes monthly indices this old (where the cluster has ILM; else sink "
+            "prune)"
+        ),
     )
     verify_certs: bool = Field(default=True, description="check the node's TLS certificate (https URLs)")
     ca_certs: Path | None = Field(default=None, description="CA bundle (PEM) to verify the node's certificate with")
-    request_timeout_s: float = Field(default=30.0, description="timeout of one request (a timed-out request is retried twice)")
+    request_timeout_s: float = Field(
+        default=30.0,
+        description="timeout of one request (a timed-out request is retried twice)",
+    )
 
 
 class TopicSettings(_Section):
     """Kafka topic names: the contract between workers."""
 
-    mentions_raw: str = Field(default="mentions.raw", description="mentions as the connectors found them (ingest to streams worker)")
+    mentions_raw: str = Field(
+        default="mentions.raw",
+        description="mentions as the connectors found them (ingest to streams worker)",
+    )
     mentions_enriched: str = Field(
-        default="mentions.enriched", description="mentions after enrichment (streams worker to sink; also read by its reply tracker and spike detector)"
+        default="mentions.enriched",
+        description=(
+            "mentions after enrichment (streams worker to sink; also read by its reply tracker and spike detector)"
+        ),
     )
-    replies: str = Field(default="replies", description="reply-tracker events: pending, brand_reply, unanswered (streams worker to sink)")
-    alerts: str = Field(default="alerts", description="spike alerts with their explanation (streams worker to sink and notifier)")
-    reply_ticks: str = Field(default="replies.ticks", description="SLA clock ticks for the reply tracker (internal to the streams worker, kept a day)")
+    replies: str = Field(
+        default="replies",
+        description="reply-tracker events: pending, brand_reply, unanswered (streams worker to sink)",
+    )
+    alerts: str = Field(
+        default="alerts",
+        description="spike alerts with their explanation (streams worker to sink and notifier)",
+    )
+    reply_ticks: str = Field(
+        default="replies.ticks",
+        description="SLA clock ticks for the reply tracker (internal to the streams worker, kept a day)",
+    )
     mentions_by_brand: str = Field(
-        default="mentions.by_brand", description="enriched mentions keyed by brand, for spike detection (internal to the streams worker, kept a day)"
+        default="mentions.by_brand",
+        description=(
+            "enriched mentions keyed by brand, for spike detection (internal to the streams worker, kept a day)"
+        ),
     )
-    alerts_notified: str = Field(default="alerts.notified", description="ids of the alerts the webhook notifier posted (compacted)")
-    ingest_state: str = Field(default="ingest.state", description="connector cursors, produce journals and replay checkpoints (compacted)")
+    alerts_notified: str = Field(
+        default="alerts.notified",
+        description="ids of the alerts the webhook notifier posted (compacted)",
+    )
+    ingest_state: str = Field(
+        default="ingest.state",
+        description="connector cursors, produce journals and replay checkpoints (compacted)",
+    )
     ingest_errors: str = Field(
-        default="ingest.errors", description="input ingest could not use: broken feeds, refused tokens, bad replay lines (kept 30 days)"
+        default="ingest.errors",
+        description="input ingest could not use: broken feeds, refused tokens, bad replay lines (kept 30 days)",
     )
-    mentions_dlq: str = Field(default="mentions.dlq", description="messages the streams worker could not handle, with the reason (kept 30 days)")
+    mentions_dlq: str = Field(
+        default="mentions.dlq",
+        description="messages the streams worker could not handle, with the reason (kept 30 days)",
+    )
     sink_dlq: str = Field(
-        default="sink.dlq", description="documents Elasticsearch refused and messages the sink or notifier could not read (kept 30 days)"
+        default="sink.dlq",
+        description="documents Elasticsearch refused and messages the sink or notifier could not read (kept 30 days)",
     )
 
 
@@ -153,7 +235,9 @@ class Brand(_Section):
     """A brand to listen for: its query decides which mentions are about it, and messages from
     its own accounts are brand replies, not buzz."""
 
-    name: str = Field(description="the brand's name in documents, dashboards and alerts; what sources[].brand refers to")
+    name: str = Field(
+        description="the brand's name in documents, dashboards and alerts; what sources[].brand refers to",
+    )
     query: str = Field(
         default="",
         description="brand query: words, \"phrases\", #tags, @handles, caff*, AND, OR, NOT, NEAR/n, parentheses, "
@@ -165,7 +249,8 @@ class Brand(_Section):
         "(mastodon user@instance, bluesky the full domain): their messages are brand replies",
     )
     competitor: bool = Field(
-        default=False, description="marks a competitor, tracked for share of voice (informational: nothing treats it differently yet)"
+        default=False,
+        description="marks a competitor, tracked for share of voice (informational: nothing treats it differently yet)",
     )
 
 
@@ -178,17 +263,29 @@ class Source(_Section):
     )
     kind: Platform = Field(description="the connector (ingest/connectors/<kind>.py)")
     url: str | None = Field(
-        default=None, description="the feed's URL (feed), the blog (wordpress), or the API base; default: the platform's public API"
+        default=None,
+        description="the feed's URL (feed), the blog (wordpress), or the API base; default: the platform's public API",
     )
     query: str | None = Field(
-        default=None, description="search query in the platform's own syntax (mastodon, bluesky, reddit, hackernews, x); others ignore it"
+        default=None,
+        description=(
+            "search query in the platform's own syntax (mastodon, bluesky, reddit, hackernews, x); others ignore it"
+        ),
     )
     brand: str | None = Field(
-        default=None, description="the configured brand this source listens for: its mentions count for it even when the text does not name it"
+        default=None,
+        description=(
+            "the configured brand this source listens for: its mentions count for it even when the text does not name "
+            "it"
+        ),
     )
     interval_s: int = Field(default=300, ge=10, description="seconds between two runs of this source under ingest run")
     options: dict[str, Any] = Field(
-        default_factory=dict, description="connector options (page_id, hashtags, video_ids, max_items, ...): see the docstring of ingest/connectors/<kind>.py"
+        default_factory=dict,
+        description=(
+            "connector options (page_id, hashtags, video_ids, max_items, ...): see the docstring of "
+            "ingest/connectors/<kind>.py"
+        ),
     )
 
 
@@ -238,11 +335,19 @@ class BusinessHours(_Section):
 class StreamsSettings(_Section):
     """How the streams worker's agents (enrichment, reply tracking, spike detection) take their events."""
 
-    batch_max: int = Field(default=500, ge=1, description="most events an agent (enrichment, reply tracker, spike detector) handles as one batch")
+    batch_max: int = Field(
+        default=500,
+        ge=1,
+        description="most events an agent (enrichment, reply tracker, spike detector) handles as one batch",
+    )
     batch_wait_s: float = Field(default=0.1, gt=0, description="longest wait for a batch to fill")
     # Faust's consumer fetched as soon as any partition had a message: a quarter of the
     # worker's CPU at 200/s, and at 600/s the worker fell seconds behind (p99 5.6 -> 2.2 s).
-    fetch_min_bytes: int = Field(default=64 * 1024, ge=1, description="a fetch waits until this many bytes of messages are ready")
+    fetch_min_bytes: int = Field(
+        default=64 * 1024,
+        ge=1,
+        description="a fetch waits until this many bytes of messages are ready",
+    )
     fetch_max_wait_ms: int = Field(default=100, ge=0, description="or until this long has passed")
 
 
@@ -251,14 +356,26 @@ class SinkSettings(_Section):
 
     max_records: int = Field(default=1000, ge=1, description="most documents in one bulk request")
     min_records: int = Field(
-        default=200, ge=1, description="an idle lane writes as soon as this many wait (busy lanes gather up to max_records)"
+        default=200,
+        ge=1,
+        description="an idle lane writes as soon as this many wait (busy lanes gather up to max_records)",
     )
     # At light load this wait was most of the publish-to-searchable time: at 200/s, p50
     # 1.5 s with 1 s, 0.84 s with 0.2 s. Under load the lanes are busy and batches grow anyway.
-    max_wait_s: float = Field(default=0.2, gt=0, description="longest a waiting document is held before its batch is written")
-    lanes: int = Field(default=2, ge=1, description="bulk requests in flight at once, each lane for its own share of the partitions")
+    max_wait_s: float = Field(
+        default=0.2,
+        gt=0,
+        description="longest a waiting document is held before its batch is written",
+    )
+    lanes: int = Field(
+        default=2,
+        ge=1,
+        description="bulk requests in flight at once, each lane for its own share of the partitions",
+    )
     backoff_initial_s: float = Field(
-        default=0.5, gt=0, description="first pause after Elasticsearch was overloaded or unreachable; doubles each retry, with jitter"
+        default=0.5,
+        gt=0,
+        description="first pause after Elasticsearch was overloaded or unreachable; doubles each retry, with jitter",
     )
     backoff_max_s: float = Field(default=30.0, gt=0, description="longest pause between retries")
 
@@ -268,8 +385,10 @@ class ReplySettings(_Section):
 
     sla_hours: dict[str, float] = Field(
         default_factory=lambda: {"complaint": 4, "question": 8, "purchase": 2, "suggestion": 48, "praise": 72, "other": 24},
-        description="intent -> business hours to answer in; an intent without an entry takes other's, and with no other "
-        "gets no SLA; a table given replaces this one whole",
+        description=(
+            "intent -> business hours to answer in; an intent without an entry takes other's, and with no other gets no"
+            " SLA; a table given replaces this one whole"
+        ),
     )
     business_hours: BusinessHours = Field(default_factory=BusinessHours, description="the hours SLAs are counted in")
     tick_s: float = Field(default=30.0, gt=0, description="how often open items are checked against their SLA")
@@ -297,16 +416,25 @@ class SpikeSettings(_Section):
         default=timedelta(minutes=10), description="shorter windows need a run of significant ones this long"
     )
     min_count: int = Field(default=10, ge=1, description="fewest mentions in a window that can be a spike")
-    min_negative: int = Field(default=5, ge=1, description="fewest negative mentions in a window for a negative spike or share")
+    min_negative: int = Field(
+        default=5,
+        ge=1,
+        description="fewest negative mentions in a window for a negative spike or share",
+    )
     min_peak_ratio: float = Field(
         default=2.0, ge=0, description="a spike window holds this many times the brand's normal busiest one"
     )
     cooldown: timedelta = Field(
-        default=timedelta(days=1), description="quiet time per brand, window and kind after an alert, unless the severity rises"
+        default=timedelta(days=1),
+        description="quiet time per brand, window and kind after an alert, unless the severity rises",
     )
-    warmup: timedelta = Field(default=timedelta(days=1), description="history a detector only learns from, before its first alert")
+    warmup: timedelta = Field(
+        default=timedelta(days=1),
+        description="history a detector only learns from, before its first alert",
+    )
     max_gap: timedelta = Field(
-        default=timedelta(days=1), description="longest gap filled with empty windows; a longer one is an outage and resets the evidence"
+        default=timedelta(days=1),
+        description="longest gap filled with empty windows; a longer one is an outage and resets the evidence",
     )
     severity_ratios: tuple[float, float] = Field(
         default=(3.0, 10.0), description="observed/expected from which a spike is high, critical"
@@ -320,17 +448,27 @@ class SpikeSettings(_Section):
     share_prior: float = Field(default=0.2, gt=0, lt=1, description="baseline share assumed before data")
     share_prior_mentions: float = Field(default=50.0, gt=0, description="weight of share_prior, in mentions")
     level_half_life: timedelta = Field(
-        default=timedelta(days=3), description="memory of the baseline's level: a brand growing or fading is followed within days"
+        default=timedelta(days=3),
+        description="memory of the baseline's level: a brand growing or fading is followed within days",
     )
-    daily_half_life: timedelta = Field(default=timedelta(days=7), description="memory of the baseline's hour-of-day profile")
+    daily_half_life: timedelta = Field(
+        default=timedelta(days=7),
+        description="memory of the baseline's hour-of-day profile",
+    )
     weekly_half_life: timedelta = Field(
         default=timedelta(weeks=4), description="memory of the baseline's day-of-week and hour-of-week profiles"
     )
     dispersion_half_life: timedelta = Field(
-        default=timedelta(days=7), description="memory of the overdispersion estimate (how bursty the brand's volume is)"
+        default=timedelta(days=7),
+        description="memory of the overdispersion estimate (how bursty the brand's volume is)",
     )
     clip_sd: float = Field(
-        default=4.0, gt=0, description="level and profile updates use the count capped at mean + clip_sd * sd: a burst does not raise tomorrow's expectation"
+        default=4.0,
+        gt=0,
+        description=(
+            "level and profile updates use the count capped at mean + clip_sd * sd: a burst does not raise tomorrow's "
+            "expectation"
+        ),
     )
     dispersion_clip_sd: float = Field(default=3.0, gt=0, description="the same cap for overdispersion updates")
 
@@ -342,16 +480,38 @@ class AlertSettings(_Section):
         default_factory=lambda: ["1m", "5m", "1h"],
         description="tumbling window sizes (a number and s, m, h or d): one detector per brand and size",
     )
-    lateness_s: float = Field(default=120.0, ge=0, description="how far behind its partition's newest mention one may arrive")
-    idle_s: float = Field(default=60.0, gt=0, description="wall seconds after which a silent partition stops holding windows open")
-    future_s: float = Field(default=86400.0, gt=0, description="mentions dated further ahead than this are indexed but not counted in spike windows")
-    context_hours: float = Field(default=24.0, gt=0, description="history the alert explanation compares the spike with")
-    webhook_min_severity: str = Field(default="warning", description="lowest severity alerts notify posts: warning, high or critical")
+    lateness_s: float = Field(
+        default=120.0,
+        ge=0,
+        description="how far behind its partition's newest mention one may arrive",
+    )
+    idle_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="wall seconds after which a silent partition stops holding windows open",
+    )
+    future_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description="mentions dated further ahead than this are indexed but not counted in spike windows",
+    )
+    context_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="history the alert explanation compares the spike with",
+    )
+    webhook_min_severity: str = Field(
+        default="warning",
+        description="lowest severity alerts notify posts: warning, high or critical",
+    )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one webhook post")
     webhook_retries: int = Field(
-        default=5, ge=0,
-        description="not used: a post that fails (unreachable, 429, 5xx) is retried with backoff (0.5 s doubling to 30 s) "
-        "until it goes through or the notifier stops; other 4xx answers are logged and the alert skipped",
+        default=5,
+        ge=0,
+        description=(
+            "not used: a post that fails (unreachable, 429, 5xx) is retried with backoff (0.5 s doubling to 30 s) until"
+            " it goes through or the notifier stops; other 4xx answers are logged and the alert skipped"
+        ),
     )
     detector: SpikeSettings = Field(default_factory=SpikeSettings, description="the spike detector's parameters")
 
@@ -360,15 +520,28 @@ class Secrets(_Section):
     """Credentials, from the environment only (``PASSAPAROLA_SECRETS__<NAME>``)."""
 
     elasticsearch_password: SecretStr | None = Field(default=None, description="password of elasticsearch.username")
-    elasticsearch_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key (encoded form); wins over username and password")
-    grafana_token: SecretStr | None = Field(default=None, description="Grafana service-account token for dashboards provision")
-    alert_webhook_url: SecretStr | None = Field(default=None, description="the Slack-compatible incoming webhook alerts notify posts to")
+    elasticsearch_api_key: SecretStr | None = Field(
+        default=None,
+        description="Elasticsearch API key (encoded form); wins over username and password",
+    )
+    grafana_token: SecretStr | None = Field(
+        default=None,
+        description="Grafana service-account token for dashboards provision",
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="the Slack-compatible incoming webhook alerts notify posts to",
+    )
     x_bearer_token: SecretStr | None = Field(default=None, description="X API v2 bearer token (kind x)")
     mastodon_token: SecretStr | None = Field(
-        default=None, description="Mastodon access token (kind mastodon; search needs read:search, option mentions the token's account)"
+        default=None,
+        description=(
+            "Mastodon access token (kind mastodon; search needs read:search, option mentions the token's account)"
+        ),
     )
     reddit_client_secret: SecretStr | None = Field(
-        default=None, description="Reddit app secret, with option client_id; without it, a ready bearer token (kind reddit)"
+        default=None,
+        description="Reddit app secret, with option client_id; without it, a ready bearer token (kind reddit)",
     )
     facebook_token: SecretStr | None = Field(default=None, description="Facebook page access token (kind facebook)")
     youtube_api_key: SecretStr | None = Field(default=None, description="YouTube Data API v3 key (kind youtube)")
@@ -377,7 +550,10 @@ class Secrets(_Section):
         default=None, description="Bluesky app password (never the account password), with option handle (kind bluesky)"
     )
     wordpress_app_password: SecretStr | None = Field(
-        default=None, description="WordPress application password, with option user (kind wordpress); without it the public API is read"
+        default=None,
+        description=(
+            "WordPress application password, with option user (kind wordpress); without it the public API is read"
+        ),
     )
 
 
@@ -411,13 +587,22 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(
-        default="INFO", description="log level of every command and worker: DEBUG, INFO, WARNING or ERROR (client libraries log from WARNING)"
+        default="INFO",
+        description=(
+            "log level of every command and worker: DEBUG, INFO, WARNING or ERROR (client libraries log from WARNING)"
+        ),
     )
     log_json: bool = Field(
-        default=True, description="one JSON object per log line on stderr (ts, level, logger, msg, context fields); false: plain lines"
+        default=True,
+        description=(
+            "one JSON object per log line on stderr (ts, level, logger, msg, context fields); false: plain lines"
+        ),
     )
     metrics_host: str = Field(
-        default="127.0.0.1", description="address the workers' /metrics and /healthz listen on; 0.0.0.0 in containers, so Prometheus can scrape"
+        default="127.0.0.1",
+        description=(
+            "address the workers' /metrics and /healthz listen on; 0.0.0.0 in containers, so Prometheus can scrape"
+        ),
     )
     metrics_port: int = Field(
         default=0,
@@ -425,11 +610,17 @@ class Settings(BaseSettings):
         "a free port, which is not printed: set one to reach them",
     )
     health_stall_s: float = Field(
-        default=60.0, gt=0, description="/healthz of a sink worker or the notifier fails when its loop has not come round for this long"
+        default=60.0,
+        gt=0,
+        description="/healthz of a sink worker or the notifier fails when its loop has not come round for this long",
     )
     out_of_group_s: float = Field(
-        default=60.0, gt=0,
-        description="a sink or notifier consumer that had no partitions this long, and is not a member of its group, is replaced",
+        default=60.0,
+        gt=0,
+        description=(
+            "a sink or notifier consumer that had no partitions this long, and is not a member of its group, is "
+            "replaced"
+        ),
     )
     stack: StackSettings = Field(default_factory=StackSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
