@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test check bench lock clean
 
 # 1. From a fresh clone: venv, install, local Kafka + Elasticsearch, the demo.
 demo: $(INSTALLED)
@@ -16,6 +16,11 @@ demo: $(INSTALLED)
 # The benchmark tests run the quix-streams peer from its venv, so the suite makes it too.
 test: $(INSTALLED) $(BENCH_VENV)/.installed
 	$(BIN)/pytest
+
+# The tests that need no Kafka or Elasticsearch, without the slow sweeps: a few minutes. It
+# never starts the stack: a test that asks for it fails, telling to mark it integration.
+check: $(INSTALLED)
+	PASSAPAROLA_TEST_NO_SERVICES=1 $(BIN)/pytest -m "not integration and not slow"
 
 # Benchmarks: the pipeline under load, the machine's limits and the quix-streams peer (which
 # runs from a venv of its own: it needs older pydantic pins than the product).

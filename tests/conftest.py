@@ -10,14 +10,28 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from core.settings import Settings, load_settings
 from passaparola.stack import LocalStack
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Set by `make check`: the run has no broker or node, and must not start them.
+NO_SERVICES = "PASSAPAROLA_TEST_NO_SERVICES"
+
+# Property tests: HYPOTHESIS_PROFILE picks the profile, "ci" by default (make test, make check):
+# Hypothesis' own CI profile (the same examples every run, no example database, a failure
+# prints the line that replays it), with a deadline a loaded 2-core machine keeps.
+# A test's own @settings win over the profile: the example counts written on a test stay.
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("ci"), deadline=timedelta(seconds=2))
+# A longer, random search, locally: `HYPOTHESIS_PROFILE=thorough make check` (counts a test sets stay).
+hypothesis_settings.register_profile("thorough", parent=hypothesis_settings.get_profile("default"), max_examples=1000,
+                                     deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +41,9 @@ def base_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def local_stack(base_settings: Settings):
+    if os.environ.get(NO_SERVICES):
+        pytest.fail(f"this test uses Kafka or Elasticsearch but {NO_SERVICES} is set (make check): mark it integration",
+                    pytrace=False)
     stack = LocalStack(base_settings.stack)
     started = stack.up()
     yield stack
@@ -51,8 +68,7 @@ def _tags(local_stack: LocalStack, base_settings: Settings):
 
 
 def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
-    from kafka import KafkaAdminClient
-
+    from core import kafka_clients
     from core.elastic import connect
 
     es = connect(settings)
@@ -64,12 +80,11 @@ def _delete_test_resources(settings: Settings, tags: list[str]) -> None:
     for name in templates.get("index_templates", []):
         if name["name"].startswith(tuple(tags)):
             es.indices.delete_index_template(name=name["name"])
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    # The demo command runs on "demo." + the configured topic names (passaparola.demo.namespace).
-    topics = [t for t in admin.list_topics() if t.removeprefix("demo.").startswith(tuple(tags))]
-    if topics:
-        admin.delete_topics(topics)
-    admin.close()
+    with kafka_clients.admin(settings.kafka, "test-cleanup") as admin:
+        # The demo command runs on "demo." + the configured topic names (passaparola.demo.namespace).
+        topics = [t for t in admin.list_topics() if t.removeprefix("demo.").startswith(tuple(tags))]
+        if topics:
+            admin.delete_topics(topics)
 
 
 @pytest.fixture

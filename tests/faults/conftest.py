@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,14 +24,10 @@ from core.settings import Settings
 from passaparola.demo.pipeline import die_with_parent
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.kafka import KafkaBroker
-from passaparola.stack.process import tail, wait_until
+from passaparola.stack.process import tail, wait_until as wait_healthy
 from passaparola.stack.service import LocalService
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.net import free_port
+from tests.support.waits import wait_until
 
 
 @dataclass
@@ -44,7 +39,7 @@ class OwnService:
 
     def start(self) -> None:
         self.service.launch()
-        wait_until(self.service.healthy, what=self.what, timeout_s=180, log=self.service.log, alive=self.service.alive)
+        wait_healthy(self.service.healthy, what=self.what, timeout_s=180, log=self.service.log, alive=self.service.alive)
 
     def stop(self) -> None:
         assert self.service.process.stop(), f"{self.what} was not running"
@@ -133,13 +128,12 @@ class Workers:
 
     def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 0.5) -> None:
         """Poll ``condition`` until true, failing at once if a worker died meanwhile."""
-        deadline = time.monotonic() + timeout_s
-        while True:
+
+        def alive_and() -> bool:
             self.assert_alive()
-            if condition():
-                return
-            assert time.monotonic() < deadline, f"{what}: not reached in {timeout_s:.0f} s"
-            time.sleep(every_s)
+            return condition()
+
+        wait_until(alive_and, timeout_s, what, every_s=every_s)
 
     def wait_pending(self, pending: Callable[[], list[str]], timeout_s: float, what: str, every_s: float = 2.0) -> None:
         """Like :meth:`wait_for`; ``pending`` names what is not done yet, and the failure says it."""

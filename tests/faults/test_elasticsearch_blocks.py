@@ -21,7 +21,9 @@ from ingest.producer import MentionProducer
 from core.settings import Settings
 from core.schema import Author, Mention
 from core.topics import ensure_topics, read_to_end
+from sinks.base import sink_group
 from sinks.elasticsearch import alias
+from tests.support.kafka import lag
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -88,6 +90,17 @@ def node(own_elasticsearch, settings: Settings):
                   json={"index.blocks.read_only_allow_delete": None, "index.blocks.write": None})
 
 
+def _wait_logged(workers, block: str) -> None:
+    """Until the sink has met ``block`` (it logs each refused write it will retry)."""
+    workers.wait_for(lambda: block in (workers.folder / "sink.log").read_text(), 60, f"the sink meeting the {block} block")
+
+
+def _wait_committed(settings: Settings, workers) -> None:
+    """Until the sink has committed all of mentions.enriched: nothing left that it could write again."""
+    workers.wait_for(lambda: lag(settings, sink_group(settings), settings.topics.mentions_enriched) == 0, 60,
+                     "the sink committed everything")
+
+
 def _sink_env(worker_env: dict, own_elasticsearch) -> dict:
     return {**worker_env, "PASSAPAROLA_ELASTICSEARCH__URL": own_elasticsearch.service.url}
 
@@ -99,7 +112,7 @@ def test_disk_past_flood_stage_for_30_s_is_waited_out(settings: Settings, worker
     # during the flood stage creates an index whose shard the watermarks keep unassigned:
     # each bulk then waits for it until the client's timeout, 3 x 30 s with the transport's
     # retries, and the sink retries that as "Elasticsearch unreachable" until the disk is
-    # freed. Slow to test; it converged the same way in our runs.)
+    # freed. That converges the same way, only slower to test.)
     before, during, after = _mentions(0, 2000), _mentions(2000, 2000), _mentions(4000, 2000)
     _produce(settings, before)
     workers.wait_for(lambda: node.count() == len(before), 120, "the first mentions indexed")
@@ -111,7 +124,7 @@ def test_disk_past_flood_stage_for_30_s_is_waited_out(settings: Settings, worker
     _produce(settings, during)
     workers.wait_for(lambda: "cluster_block_exception" in (workers.folder / "sink.log").read_text(), 30,
                      "the sink meeting the block")
-    time.sleep(max(0.0, HOLD_S - (time.monotonic() - blocked_at)))
+    time.sleep(max(0.0, HOLD_S - (time.monotonic() - blocked_at)))  # the block lasting HOLD_S is the scenario
     workers.assert_alive(sink)
     assert node.count() == len(before), "the read-only index took nothing"
 
@@ -127,7 +140,7 @@ def test_disk_past_flood_stage_for_30_s_is_waited_out(settings: Settings, worker
     everything = before + during + after
     # The sink's backoff is at most 30 s plus jitter by now.
     workers.wait_for(lambda: node.count() == len(everything), 150, "every mention indexed after the block")
-    time.sleep(2)
+    _wait_committed(settings, workers)
     workers.assert_alive(sink)
 
     node.assert_exactly_once(everything)
@@ -148,7 +161,7 @@ def test_write_and_read_only_blocks_set_by_an_operator_are_waited_out(settings: 
     # An index write block (what an operator sets before a shrink or a snapshot): 403 per document.
     assert node.http.put(index_settings, json={"index.blocks.write": True}).status_code == 200
     _produce(settings, batches[1])
-    time.sleep(8)
+    _wait_logged(workers, "index write (api)")
     workers.assert_alive(sink)
     assert node.count() == 1000
     assert node.http.put(index_settings, json={"index.blocks.write": None}).status_code == 200
@@ -157,7 +170,7 @@ def test_write_and_read_only_blocks_set_by_an_operator_are_waited_out(settings: 
     # The whole cluster read-only: 403 for the whole bulk request.
     node.cluster_settings({"cluster.blocks.read_only": True})
     _produce(settings, batches[2])
-    time.sleep(8)
+    _wait_logged(workers, "cluster read-only (api)")
     workers.assert_alive(sink)
     assert node.count() == 2000
     node.cluster_settings({"cluster.blocks.read_only": None})

@@ -20,7 +20,10 @@ from core.settings import Settings
 from core.elastic import connect
 from core.schema import Author, Mention
 from core.topics import ensure_topics, read_to_end
+from sinks.base import sink_group
 from sinks.elasticsearch import alias
+from tests.support.elastic import indexed
+from tests.support.kafka import lag, wait_quiet
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -69,18 +72,10 @@ class SteadyProducer(threading.Thread):
                 self.sent = first + len(part)
                 ahead = self.sent / RATE - (time.monotonic() - start)
                 if ahead > 0:
-                    time.sleep(ahead)
+                    time.sleep(ahead)  # the rate is the scenario
             producer.close()
         except BaseException as err:  # noqa: BLE001 - reported by the test
             self.error = err
-
-
-def _indexed(es, prefix: str) -> int:
-    try:
-        es.indices.refresh(index=alias(prefix))
-        return es.count(index=alias(prefix))["count"]
-    except Exception:  # noqa: BLE001 - not created yet
-        return -1
 
 
 def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settings: Settings, worker_env, workers):
@@ -96,18 +91,20 @@ def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settin
     producer = SteadyProducer(settings, mentions)
     producer.start()
     # In the middle: some mentions already through the whole pipeline, most still to come.
-    workers.wait_for(lambda: producer.sent >= N // 3 and _indexed(es, prefix) > 0, 120, "a third produced, some indexed")
+    workers.wait_for(lambda: producer.sent >= N // 3 and indexed(es, prefix) > 0, 120, "a third produced, some indexed")
     own_kafka.stop()
-    stopped_at, produced_at_stop, indexed_at_stop = time.monotonic(), producer.sent, _indexed(es, prefix)
-    time.sleep(OUTAGE_S)
+    stopped_at, produced_at_stop, indexed_at_stop = time.monotonic(), producer.sent, indexed(es, prefix)
+    time.sleep(OUTAGE_S)  # the outage is the scenario
     workers.assert_alive()  # a worker that exits when the broker goes away is a bug
     own_kafka.start()
     down_s = time.monotonic() - stopped_at
     producer.join(timeout=300)
     assert not producer.is_alive() and producer.error is None, producer.error
-    workers.wait_for(lambda: _indexed(es, prefix) >= N, 240, f"all {N} indexed")
-    time.sleep(3)  # anything still in flight (a duplicate would land now)
-    workers.assert_alive()
+    workers.wait_for(lambda: indexed(es, prefix) >= N, 240, f"all {N} indexed")
+    # Anything still in flight lands (a duplicate would now): mentions.enriched quiet, the sink through it.
+    wait_quiet(settings.kafka, settings.topics.mentions_enriched, quiet_s=3)
+    workers.wait_for(lambda: lag(settings, sink_group(settings), settings.topics.mentions_enriched) == 0, 60,
+                     "the sink through mentions.enriched")
 
     assert 0 < indexed_at_stop < N and produced_at_stop < N, "the outage must fall in the middle of the stream"
     assert down_s >= OUTAGE_S
@@ -116,12 +113,12 @@ def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settin
     counts = {b["key"]: b["doc_count"] for b in ids["aggregations"]["ids"]["buckets"]}
     assert set(counts) == {m.id for m in mentions}
     assert {c for c in counts.values()} == {1}
-    assert _indexed(es, prefix) == N
+    assert indexed(es, prefix) == N
     # An outage is not bad input: nothing dead-lettered.
     for dlq in (settings.topics.mentions_dlq, settings.topics.sink_dlq):
         assert read_to_end(bootstrap, dlq) == [], [json.loads(v)["reason"] for _, v in read_to_end(bootstrap, dlq)][:5]
-    # Reconnecting is not spinning: aiokafka alone retried metadata without a pause and
-    # logged 48 MB in this test (streams.faust_patches.metadata).
+    # Reconnecting is not spinning: aiokafka alone retries metadata without a pause, logging
+    # tens of MB here (streams.faust_patches.metadata).
     log_mb = (workers.folder / "streams.log").stat().st_size / 1e6
     assert log_mb < 5, f"the streams worker wrote {log_mb:.0f} MB of log during the outage"
     print(f"broker down {down_s:.0f} s; produced {produced_at_stop} and indexed {indexed_at_stop} when it stopped; "

@@ -18,10 +18,9 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kafka import KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
-from passaparola.demo.pipeline import consumer_lag
 from core.elastic import connect
 from core.schema import Author, Mention, Sentiment
 from core.topics import ensure_topics, read_to_end
@@ -29,7 +28,9 @@ from sinks.elasticsearch import alias
 from sinks.webhook import slack_message
 from streams.alerts.agent import SOURCE_HEADER
 from streams.app import app_id
-from tests.sinks.test_webhook import Hook  # the recording webhook stand-in, failures=0
+from tests.support.elastic import indexed
+from tests.support.kafka import lag
+from tests.support.net import Hook
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -78,8 +79,9 @@ class Producer:
     """Sends and remembers where each poison message landed (topic, partition, offset)."""
 
     def __init__(self, settings: Settings):
-        self.kafka = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=5,
-                                   max_request_size=OVERSIZED + 48_000)
+        # Uncompressed: the oversized poison reaches the broker at its full size.
+        self.kafka = kafka_clients.producer(settings.kafka, "test-poison", linger_ms=5, max_request_size=OVERSIZED + 48_000,
+                                            compression_type=None)
         self.poison: dict[tuple[str, int, int], str] = {}
 
     def send(self, topic: str, value: bytes | None, key: bytes | None = b"thread", headers=None) -> None:
@@ -127,13 +129,6 @@ def _ids_on(settings: Settings, topic: str) -> set[str]:
         except (TypeError, ValueError, KeyError):
             pass
     return ids
-
-
-def _lag(settings: Settings, topic: str) -> int | None:
-    try:
-        return consumer_lag(settings, app_id(settings), topic)
-    except Exception:  # noqa: BLE001 - the group may not have committed yet
-        return None
 
 
 def test_streams_worker_dead_letters_poison_on_each_of_its_topics_and_goes_on(settings: Settings, worker_env, workers):
@@ -196,7 +191,7 @@ def test_streams_worker_dead_letters_poison_on_each_of_its_topics_and_goes_on(se
         }
         # ... and committed past, or a restarted worker would meet the same poison again.
         for topic in (t.mentions_raw, t.mentions_enriched, t.reply_ticks, t.mentions_by_brand):
-            checks[f"{topic} committed to its end"] = _lag(settings, topic) == 0
+            checks[f"{topic} committed to its end"] = lag(settings, app_id(settings), topic) == 0
         return [what for what, ok in checks.items() if not ok]
 
     workers.wait_pending(pending, 120, "good messages after the poison processed and poison dead-lettered")
@@ -239,15 +234,8 @@ def test_sink_dead_letters_poison_on_each_of_its_topics_and_goes_on(settings: Se
     es, prefix = connect(settings), settings.elasticsearch.index_prefix
     sink = workers.start("sink", ["sink", "run"], worker_env)
 
-    def count(kind: str) -> int:
-        try:
-            es.indices.refresh(index=alias(prefix, kind))
-            return es.count(index=alias(prefix, kind))["count"]
-        except Exception:  # noqa: BLE001 - not created yet
-            return -1
-
     def done() -> bool:
-        return ((count("mentions"), count("replies"), count("alerts")) == (100, 10, 10)
+        return ((indexed(es, prefix, "mentions"), indexed(es, prefix, "replies"), indexed(es, prefix, "alerts")) == (100, 10, 10)
                 and set(producer.poison) <= set(letters(settings, t.sink_dlq)))
 
     workers.wait_for(done, 120, "good documents indexed and poison dead-lettered")

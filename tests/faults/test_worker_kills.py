@@ -23,7 +23,7 @@ posted to the webhook exactly once, the incident alerted, the bad lines on
 
 Last, the alerts must be those of a run without kills: the spike detector's pure core fed
 the indexed mentions in one uninterrupted pass, in time order (a run without kills raised
-exactly these, with the same counts). They are not yet (see the xfail below).
+exactly these, with the same counts).
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from pathlib import Path
 
 import pytest
 from elasticsearch.helpers import scan
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
+from core import kafka_clients
 from ingest.replay import CHECKPOINT_EVERY
 from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, DemoTruth, default_anchor, generate_with_truth
-from passaparola.demo.pipeline import consumer_lag, topic_size, wait_quiet
+from passaparola.demo.pipeline import topic_size
 from core.elastic import connect
 from core.topics import ensure_topics, read_to_end
 from sinks.base import sink_group
@@ -53,7 +54,9 @@ from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows
 from streams.app import app_id
 from streams.replies.tracker import ReplyTracker
-from tests.sinks.test_webhook import Hook  # the recording webhook stand-in
+from tests.support.elastic import indexed as _indexed
+from tests.support.kafka import lag as _lag, wait_quiet
+from tests.support.net import Hook
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -82,21 +85,6 @@ def _write_stream(path: Path, mentions: list, bad: dict[float, bytes]) -> dict[i
     return planted
 
 
-def _indexed(es, prefix: str) -> int:
-    try:
-        es.indices.refresh(index=alias(prefix))
-        return es.count(index=alias(prefix))["count"]
-    except Exception:  # noqa: BLE001 - no index yet
-        return -1
-
-
-def _lag(settings: Settings, group: str, topic: str) -> int | None:
-    try:
-        return consumer_lag(settings, group, topic)
-    except Exception:  # noqa: BLE001 - the group may not have committed yet
-        return None
-
-
 class Timeline:
     """What happened when, in seconds from the start, printed as it happens (pytest shows it on failure)."""
 
@@ -119,8 +107,7 @@ def _kill_when(workers, proc, ready: Callable[[], bool], what: str, timeline: Ti
 def _routed_up_to(settings: Settings) -> datetime | None:
     """The newest ``published_at`` on mentions.by_brand, the spike detector's input: how far
     in stream time the streams worker's routing got (each partition is in time order)."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
-    try:
+    with kafka_clients.consumer(settings.kafka, "test-last") as consumer:
         topic = settings.topics.mentions_by_brand
         ends = consumer.end_offsets([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()])
         filled = [tp for tp, end in ends.items() if end]
@@ -131,16 +118,13 @@ def _routed_up_to(settings: Settings) -> datetime | None:
             consumer.seek(tp, ends[tp] - 1)
         last = [records[-1] for records in consumer.poll(timeout_ms=2000).values()]
         return max((datetime.fromisoformat(json.loads(r.value)["published_at"]) for r in last), default=None)
-    finally:
-        consumer.close()
 
 
 def _posts_recorded(settings: Settings, hook: Hook) -> bool:
     """At least one post, and every post so far recorded on alerts.notified.
 
     Not sooner: a notifier killed between the webhook's answer and that record posts the
-    alert again after its restart, a gap sinks/webhook.py documents (at-least-once). A kill
-    within half a second of the first post landed in it once in five runs."""
+    alert again after its restart, a gap sinks/webhook.py documents (at-least-once)."""
     posts = len(hook.posts)
     recorded = topic_size(settings, settings.topics.alerts_notified)
     return posts >= 1 and recorded >= posts and len(hook.posts) == posts  # and no new post meanwhile
@@ -164,7 +148,7 @@ def _letters(settings: Settings, topic: str) -> list[dict]:
     return [json.loads(v) for _, v in read_to_end(settings.kafka.bootstrap_servers, topic)]
 
 
-# 5-8 minutes on the 2-core machine (7.5 on 2026-12-06); the suite's 10-minute default is too close.
+# 5-8 minutes on a 2-core machine: the suite's 10-minute default is too close.
 @pytest.mark.timeout(1200)
 def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Settings, worker_env, workers, tmp_path):
     timeline = Timeline()
@@ -172,7 +156,7 @@ def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Setting
     ensure_topics(settings)
     hook = Hook()
     # The reply tracker's SLA tick keeps its deployed 30 s: at 1 s (the short demo's value)
-    # each tick's pass over 100k threads' states took 1-2 s and the worker did little else.
+    # each tick's pass over 100k threads' states takes 1-2 s and the worker does little else.
     env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([b.model_dump() for b in DEMO_BRANDS])}
     # The long-running workers start first: their start overlaps the generation below.
     streams = workers.start("streams", ["streams", "worker"], env)
@@ -233,7 +217,7 @@ def _wait_until_done(settings: Settings, workers, ingest, es, n: int, timeline: 
 
     workers.wait_pending(pending, DONE_TIMEOUT_S, "the pipeline through")
     # Reply events still come as SLAs pass (the tracker's tick): wait for a pause, then for the sink.
-    wait_quiet(settings, t.replies, quiet_s=3.0)
+    wait_quiet(settings.kafka, t.replies, quiet_s=3.0)
     workers.wait_pending(lambda: [] if _lag(settings, sink_group(settings), t.replies) == 0 else ["replies"], 60,
                          "the sink through the last reply events")
     timeline.note("pipeline through: replay ended, everything indexed and committed")

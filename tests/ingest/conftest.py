@@ -100,7 +100,7 @@ class ReplayServer:
             route = next((r for r in self.routes if r.matches(parts.path, query)), None)
             reply = route.next() if route else Reply(404, b'{"error": "no route in the replay server"}')
         if reply.delay_s:
-            time.sleep(reply.delay_s)
+            time.sleep(reply.delay_s)  # a slow server is the scenario
         handler.send_response(reply.status)
         headers = {"Content-Type": "application/json", **reply.headers}
         for name, value in headers.items():

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from ingest.connectors import bluesky, reddit, x
 from ingest.runner import IngestRunner
@@ -24,6 +23,7 @@ from ingest.state import CursorStore
 from core.settings import Brand, Secrets, Settings, Source
 from core.schema import SCHEMA_VERSION, Mention, mention_id
 from core.topics import SCHEMA_HEADER, ensure_topics
+from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration
 
@@ -191,24 +191,6 @@ OUTSIDE = {
 }
 
 
-def _read(settings: Settings, topic: str) -> list:
-    """Every record of ``topic`` from the beginning to its current end."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
-                             group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        end = consumer.end_offsets(partitions)
-        records = []
-        while any(consumer.position(tp) < end[tp] for tp in partitions):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
-
-
 def _run(cfg: Settings, source: Source):
     runner = IngestRunner(cfg)
     try:
@@ -228,7 +210,7 @@ def test_connector_run_reaches_kafka_once_threaded_and_resumable(platform, setti
     assert (result.mentions, result.problems) == EXPECTED[platform]
     assert result.checkpoints >= 1
 
-    records = _read(settings, settings.topics.mentions_raw)
+    records = read_records(settings.kafka, settings.topics.mentions_raw)
     mentions = [Mention.from_json(rec.value) for rec in records]
     ids = [m.id for m in mentions]
     assert len(records) == result.mentions and len(set(ids)) == len(ids)  # each mention exactly once
@@ -256,7 +238,7 @@ def test_connector_run_reaches_kafka_once_threaded_and_resumable(platform, setti
     assert paired >= 1
     _every_brand_reply_pairs(cfg, records, mentions, where)
 
-    errors = [json.loads(rec.value) for rec in _read(settings, settings.topics.ingest_errors)]
+    errors = [json.loads(rec.value) for rec in read_records(settings.kafka, settings.topics.ingest_errors)]
     assert len(errors) == result.problems and all(e["source"] == source.name for e in errors)
 
     store = CursorStore(settings)  # a fresh store reads ingest.state
@@ -271,7 +253,7 @@ def test_connector_run_reaches_kafka_once_threaded_and_resumable(platform, setti
     assert again.failure is None and again.problems == 0
     if platform in RESUME:
         assert replay.routes[0].served, "the second run did not ask for what is newer than its cursor"
-    later = [Mention.from_json(rec.value).id for rec in _read(settings, settings.topics.mentions_raw)]
+    later = [Mention.from_json(rec.value).id for rec in read_records(settings.kafka, settings.topics.mentions_raw)]
     assert set(later) == set(ids), "the second run produced mentions the first had not"
     assert again.mentions == 0 and len(later) == len(ids), "the second run repeated mentions"
 

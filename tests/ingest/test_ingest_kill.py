@@ -7,16 +7,15 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from kafka import KafkaConsumer
 
 from core.schema import Mention
-from core.topics import ensure_topics
+from core.topics import ensure_topics, read_to_end
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -45,12 +44,7 @@ def _blog(base: str) -> tuple[bytes, dict[str, bytes]]:
 
 
 def _raw(settings) -> list[Mention]:
-    consumer = KafkaConsumer(settings.topics.mentions_raw, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=2000)
-    try:
-        return [Mention.from_json(m.value) for m in consumer]
-    finally:
-        consumer.close()
+    return [Mention.from_json(value) for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
 
 
 def test_a_killed_run_resumes_from_its_last_checkpoint(settings, worker_env, replay, tmp_path):
@@ -65,9 +59,7 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(settings, worker_env, rep
 
     log = (tmp_path / "ingest.log").open("wb")
     first = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while len(replay.requests()) < 1 + POSTS // 2 and time.monotonic() < deadline:  # half the comment feeds read
-        time.sleep(0.05)
+    wait_until(lambda: len(replay.requests()) >= 1 + POSTS // 2, 60, "half the comment feeds read", every_s=0.05)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     before = _raw(settings)

@@ -6,13 +6,12 @@ import json
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from kafka import KafkaConsumer
 
 from core.schema import Mention
-from core.topics import ensure_topics
+from core.topics import end_offsets, ensure_topics, read_to_end
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -35,10 +34,10 @@ def test_run_polls_on_the_interval_picks_up_new_entries_and_stops_on_sigterm(set
     worker = subprocess.Popen([sys.executable, "-m", "passaparola", "ingest", "run"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while len(replay.requests("/feed")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1)  # the second poll's mentions are produced and checkpointed
+        wait_until(lambda: len(replay.requests("/feed")) >= 2, 60, "the second poll")
+        # The second poll's mentions produced: its 2 new ones after the first 3.
+        wait_until(lambda: sum(end_offsets(settings.kafka.bootstrap_servers, settings.topics.mentions_raw).values()) >= 5,
+                   30, "the second poll's mentions on mentions.raw")
         first_two = [r.path for r in replay.requests("/feed")]
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(30) == 0, worker.stdout.read().decode()[-2000:]
@@ -46,8 +45,5 @@ def test_run_polls_on_the_interval_picks_up_new_entries_and_stops_on_sigterm(set
         if worker.poll() is None:
             worker.kill()
     assert len(first_two) == 2  # two polls about interval_s apart, not a busy loop
-    consumer = KafkaConsumer(settings.topics.mentions_raw, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
-    ids = [Mention.from_json(m.value).native_id for m in consumer]
-    consumer.close()
+    ids = [Mention.from_json(value).native_id for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
     assert sorted(ids) == sorted(f"https://blog.example/{n}" for n in range(5))  # the 2 new ones once, no repeats

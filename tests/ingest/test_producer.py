@@ -6,12 +6,12 @@ import secrets
 from datetime import datetime, timezone
 
 import pytest
-from kafka import KafkaConsumer
 
 from ingest.producer import MentionProducer, ProduceError
 from core.settings import Settings
 from core.schema import SCHEMA_VERSION, Author, Mention
 from core.topics import SCHEMA_HEADER, TopicSpec, ensure_topics, read_to_end
+from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration
 
@@ -26,10 +26,7 @@ def test_mentions_are_keyed_by_thread_with_the_schema_version(settings: Settings
     with MentionProducer(settings) as producer:
         for i in range(300):
             producer.send(mention(i, thread=f"thread-{i % 5}"))
-    consumer = KafkaConsumer(settings.topics.mentions_raw, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=5000)
-    received = list(consumer)  # with headers and partitions, which read_to_end leaves out
-    consumer.close()
+    received = read_records(settings.kafka, settings.topics.mentions_raw)  # with headers and partitions
     assert len(received) == 300
     partitions_of = {}
     for msg in received:

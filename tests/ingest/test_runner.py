@@ -13,7 +13,6 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from kafka import KafkaConsumer
 
 from ingest.connectors import Checkpoint, Connector, Problem
 from ingest.runner import IngestRunner
@@ -21,6 +20,7 @@ from ingest.state import CursorStore
 from core.settings import Settings, Source
 from core.schema import Author, Mention
 from core.topics import ensure_topics
+from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration
 
@@ -54,15 +54,6 @@ def _pages(replay, *pages):
     replay.route("/items", {"items": []}, query={"page": str(len(pages) + 1)})
 
 
-def _read(settings: Settings, topic: str) -> list:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000)
-    try:
-        return list(consumer)
-    finally:
-        consumer.close()
-
-
 @pytest.fixture
 def runner_for(settings: Settings, monkeypatch):
     monkeypatch.setattr("ingest.runner.connector_class", lambda kind: PagedConnector)
@@ -87,9 +78,9 @@ def test_mentions_problems_and_cursor_reach_their_topics(settings, replay, runne
     result = asyncio.run(runner.run_source(source))
     assert (result.mentions, result.problems, result.checkpoints, result.failure) == (2, 1, 2, None)
 
-    raw = [Mention.from_json(m.value) for m in _read(settings, settings.topics.mentions_raw)]
+    raw = [Mention.from_json(m.value) for m in read_records(settings.kafka, settings.topics.mentions_raw)]
     assert sorted(m.native_id for m in raw) == ["1", "2"]
-    errors = [json.loads(m.value) for m in _read(settings, settings.topics.ingest_errors)]
+    errors = [json.loads(m.value) for m in read_records(settings.kafka, settings.topics.ingest_errors)]
     assert [(e["source"], e["reason"]) for e in errors] == [("hn-test", "item without id")]
     assert "senza id" in errors[0]["sample"]
     assert CursorStore(settings).get("hn-test") == {"page": 3}
@@ -108,7 +99,7 @@ def test_a_second_run_resumes_from_the_saved_cursor(settings, replay, runner_for
     assert result.mentions == 1
     pages_asked = [r.query["page"] for r in replay.requests("/items")[asked_before:]]
     assert pages_asked == ["3", "4"]
-    raw = [Mention.from_json(m.value).native_id for m in _read(settings, settings.topics.mentions_raw)]
+    raw = [Mention.from_json(m.value).native_id for m in read_records(settings.kafka, settings.topics.mentions_raw)]
     assert sorted(raw) == ["1", "2", "3"]
 
 
@@ -117,7 +108,7 @@ def test_a_refused_token_becomes_an_ingest_error_not_a_crash(settings, replay, r
     runner, source = runner_for(replay.url)
     result = asyncio.run(runner.run_source(source))
     assert "HTTP 401" in result.failure
-    errors = [json.loads(m.value) for m in _read(settings, settings.topics.ingest_errors)]
+    errors = [json.loads(m.value) for m in read_records(settings.kafka, settings.topics.ingest_errors)]
     assert len(errors) == 1 and "not authorised" in errors[0]["reason"]
 
 
@@ -126,7 +117,7 @@ def test_truncated_json_is_recorded_with_a_sample(settings, replay, runner_for):
     runner, source = runner_for(replay.url)
     result = asyncio.run(runner.run_source(source))
     assert "not JSON" in result.failure
-    errors = [json.loads(m.value) for m in _read(settings, settings.topics.ingest_errors)]
+    errors = [json.loads(m.value) for m in read_records(settings.kafka, settings.topics.ingest_errors)]
     assert errors[0]["sample"].startswith('{"items"')
 
 
@@ -135,7 +126,7 @@ def test_a_connector_bug_is_recorded_and_what_came_before_it_is_kept(settings, r
     runner, source = runner_for(replay.url)
     result = asyncio.run(runner.run_source(source))
     assert result.failure == "connector failed: RuntimeError: a bug in the connector"
-    assert [Mention.from_json(m.value).native_id for m in _read(settings, settings.topics.mentions_raw)] == ["1"]
+    assert [Mention.from_json(m.value).native_id for m in read_records(settings.kafka, settings.topics.mentions_raw)] == ["1"]
     # The cursor stays at the last checkpoint, so the next run retries the failing page.
     assert CursorStore(settings).get("hn-test") == {"page": 2}
 
@@ -167,6 +158,6 @@ def test_a_run_that_died_mid_page_does_not_send_that_page_twice(settings, replay
     again, _ = runner_for(replay.url)
     second = asyncio.run(again.run_source(source))
     assert (second.failure, second.mentions, second.resent_skipped) == (None, 1, 2)
-    ids = [Mention.from_json(m.value).native_id for m in _read(settings, settings.topics.mentions_raw)]
+    ids = [Mention.from_json(m.value).native_id for m in read_records(settings.kafka, settings.topics.mentions_raw)]
     assert sorted(ids) == ["1", "2a", "2b", "2c"]
     assert CursorStore(settings).get("journal:hn-test") == {}  # closed at the page's checkpoint

@@ -9,6 +9,7 @@ import textwrap
 import time
 
 from passaparola.parent_watch import PARENT_ENV
+from tests.support.waits import wait_until
 
 # The starter: starts a "worker" that ignores SIGTERM (as a stuck one did), prints its pid,
 # and is then killed without a word.
@@ -25,7 +26,7 @@ STUCK_WORKER = textwrap.dedent("""
     from passaparola.parent_watch import watch_parent
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     watch_parent(grace_s=1.0, every_s=0.1)
-    time.sleep(120)
+    time.sleep(120)  # stuck until the watch ends it
 """)
 
 
@@ -41,16 +42,14 @@ def test_a_worker_ignoring_sigterm_exits_after_the_grace_once_its_parent_died():
     starter = subprocess.Popen([sys.executable, "-c", STARTER, STUCK_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     worker = int(starter.stdout.readline())
     try:
+        # Sleeps that give a wrong exit time to happen: longer than the grace, then within it.
         time.sleep(1.5)
         assert _alive(worker)  # the parent lives: the watch does nothing
         starter.kill()
         starter.wait(10)
         time.sleep(0.5)
         assert _alive(worker)  # SIGTERM came and was ignored; the grace runs
-        deadline = time.monotonic() + 10
-        while _alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(worker)
+        wait_until(lambda: not _alive(worker), 10, "the worker ended after the grace", every_s=0.1)
     finally:
         if _alive(worker):
             os.kill(worker, 9)

@@ -8,8 +8,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kafka import KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
 from core.elastic import connect
 from core.schema import Author, Mention
@@ -17,6 +17,7 @@ from core.topics import ensure_topics, read_to_end
 from sinks.base import Batching, Record, sink_group
 from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -141,11 +142,10 @@ def test_italian_search_finds_inflected_forms(sink: ElasticsearchSink):
 def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Settings):
     ensure_topics(settings)
     topic = settings.topics.mentions_enriched
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-    for i in range(2000):
-        producer.send(topic, key=str(i % 7).encode(), value=mention(i).to_json())
-    producer.send(topic, key=b"poison", value=b"{broken json")
-    producer.flush()
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for i in range(2000):
+            producer.send(topic, key=str(i % 7).encode(), value=mention(i).to_json())
+        producer.send(topic, key=b"poison", value=b"{broken json")
 
     def run_worker() -> None:
         target = ElasticsearchSink.from_settings(settings)
@@ -164,9 +164,9 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
     assert letters[0]["topic"] == topic and letters[0]["worker"] == "sink"
 
     # The same group again: offsets were committed, nothing is re-read or re-dead-lettered.
-    for i in range(2000, 2100):
-        producer.send(topic, value=mention(i).to_json())
-    producer.close()  # flushes
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for i in range(2000, 2100):
+            producer.send(topic, value=mention(i).to_json())
     run_worker()
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 2100
@@ -180,16 +180,14 @@ def test_the_worker_is_healthy_only_while_its_loop_comes_round(settings: Setting
     target = ElasticsearchSink.from_settings(settings)
     worker = SinkWorker(settings, target, [settings.topics.mentions_enriched], sink_group(settings),
                         settings.topics.sink_dlq, Batching(max_wait_s=0.2))
-    time.sleep(1.2)
-    assert not worker.healthy(stall_s=1.0)  # no loop for longer than that
+    # No loop for longer than the stall: unhealthy.
+    wait_until(lambda: not worker.healthy(stall_s=1.0), 10, "the worker unhealthy without its loop")
     running = threading.Thread(target=worker.run, daemon=True)
     running.start()
     try:
-        deadline = time.monotonic() + 30
-        while not worker.healthy(stall_s=1.0) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: worker.healthy(stall_s=1.0), 30, "the worker healthy once its loop runs", every_s=0.1)
         samples = []
-        for _ in range(20):  # polling an empty topic: the loop keeps coming round
+        for _ in range(20):  # polling an empty topic: the loop keeps coming round (sampled over 2 s, on purpose)
             samples.append(worker.healthy(stall_s=1.0))
             time.sleep(0.1)
         assert all(samples)

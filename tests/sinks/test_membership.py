@@ -6,8 +6,9 @@ import threading
 import time
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 
+from core import kafka_clients
 from core.settings import Settings
 from core.elastic import connect
 from core.metrics import ERRORS
@@ -17,13 +18,13 @@ from sinks.elasticsearch import ElasticsearchSink, alias
 from sinks.membership import GroupWatch
 from sinks.worker import SinkWorker
 from tests.sinks.test_elasticsearch_sink import mention
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 def _consumer(settings: Settings, topic: str, group: str) -> KafkaConsumer:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=group,
-                             enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = kafka_clients.consumer(settings.kafka, "test", topic, group_id=group)
     # Knowing the new topic's partitions before joining, as the sink's consumers do: else
     # kafka-python may assign nothing and stay out of the group, the failure watched for.
     assert consumer.partitions_for_topic(topic)
@@ -69,7 +70,7 @@ def test_the_watch_waits_before_asking(settings: Settings):
     try:
         watch = GroupWatch(settings.kafka.bootstrap_servers, f"{settings.kafka.client_id}-watch", after_s=0.5, every_s=0)
         assert not watch.stuck(never_polled)  # no partitions, but not for long yet
-        time.sleep(0.6)
+        time.sleep(0.6)  # the watch's own delay passing is the scenario
         assert watch.stuck(never_polled)
     finally:
         never_polled.close(autocommit=False)
@@ -80,18 +81,15 @@ def test_the_worker_replaces_a_consumer_that_is_outside_its_group_and_indexes(se
     leaving it out of the group): the worker starts a consumer of its own group again."""
     ensure_topics(settings)
     topic = settings.topics.mentions_enriched
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-    for i in range(300):
-        producer.send(topic, key=str(i % 7).encode(), value=mention(i).to_json())
-    producer.flush()
-    producer.close()
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for i in range(300):
+            producer.send(topic, key=str(i % 7).encode(), value=mention(i).to_json())
 
     target = ElasticsearchSink.from_settings(settings)
     worker = SinkWorker(settings.model_copy(update={"out_of_group_s": 1.0}), target, [topic], sink_group(settings),
                         settings.topics.sink_dlq, Batching(max_wait_s=0.2))
     # Subscribed under a group nobody reads: it never gets the sink group's partitions.
-    outsider = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, group_id=f"{settings.kafka.client_id}-elsewhere",
-                             enable_auto_commit=False)
+    outsider = kafka_clients.consumer(settings.kafka, "outsider", group_id=f"{settings.kafka.client_id}-elsewhere")
     outsider.subscribe(pattern=f"^{settings.kafka.client_id}-never-created$")
     worker._consumer.close(autocommit=False)
     worker._consumer = outsider
@@ -100,16 +98,16 @@ def test_the_worker_replaces_a_consumer_that_is_outside_its_group_and_indexes(se
     running.start()
     try:
         es, index = connect(settings), alias(settings.elasticsearch.index_prefix)
-        deadline = time.monotonic() + 90
-        count = 0
-        while time.monotonic() < deadline and count < 300:
-            time.sleep(0.5)
+
+        def indexed() -> int:
             try:
                 es.indices.refresh(index=index)
-                count = es.count(index=index)["count"]
+                return es.count(index=index)["count"]
             except Exception:  # no index yet
-                pass
-        assert count == 300
+                return 0
+
+        wait_until(lambda: indexed() >= 300, 90, "the 300 mentions indexed", every_s=0.5)
+        assert indexed() == 300
         assert worker._consumer is not outsider
         assert ERRORS.labels("sink", "consumer out of group")._value.get() == replaced_before + 1
     finally:
@@ -118,8 +116,8 @@ def test_the_worker_replaces_a_consumer_that_is_outside_its_group_and_indexes(se
 
 
 def test_a_new_consumer_knows_its_topics_partitions_before_it_first_joins(settings: Settings):
-    """What the first assignment is computed from: without it, kafka-python assigned the sink
-    nothing ("No partition metadata for topic ...") in most benchmark runs."""
+    """What the first assignment is computed from: without it, kafka-python may assign the
+    sink nothing ("No partition metadata for topic ...")."""
     ensure_topics(settings)
     topics = [settings.topics.mentions_enriched, settings.topics.replies]
     target = ElasticsearchSink.from_settings(settings)

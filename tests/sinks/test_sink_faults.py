@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,9 +23,11 @@ from ingest.producer import MentionProducer
 from core.settings import Settings
 from core.schema import Author, Mention
 from passaparola.stack.elasticsearch import ElasticsearchNode
-from passaparola.stack.process import wait_until
+from passaparola.stack.process import wait_until as wait_healthy
 from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
+from tests.support.net import free_port
+from tests.support.waits import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 N = 100_000
@@ -64,10 +65,7 @@ def _sink(env: dict, log: Path, idle_exit: float | None = None) -> subprocess.Po
 
 
 def _wait_for(condition, timeout_s: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} not reached in {timeout_s} s; sink log:\n{log.read_text()[-3000:]}"
-        time.sleep(0.5)
+    wait_until(condition, timeout_s, what, every_s=0.5, detail=lambda: f"sink log:\n{log.read_text()[-3000:]}")
 
 
 def _assert_exactly_once(es: Elasticsearch, prefix: str, mentions: list[Mention]) -> None:
@@ -96,23 +94,17 @@ def test_sigkill_in_the_middle_loses_and_doubles_nothing(settings: Settings, wor
     _assert_exactly_once(es, prefix, mentions)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def own_elasticsearch(base_settings: Settings, tmp_path: Path):
     """An Elasticsearch node for one test, from the same cached download."""
     stack = base_settings.stack.model_copy(
-        update={"state_dir": tmp_path / "es-state", "elasticsearch_port": _free_port(), "elasticsearch_transport_port": _free_port()}
+        update={"state_dir": tmp_path / "es-state", "elasticsearch_port": free_port(), "elasticsearch_transport_port": free_port()}
     )
     node = ElasticsearchNode(stack)
 
     def start() -> None:
         node.launch()
-        wait_until(node.healthy, what="own Elasticsearch", timeout_s=180, log=node.log, alive=node.alive)
+        wait_healthy(node.healthy, what="own Elasticsearch", timeout_s=180, log=node.log, alive=node.alive)
 
     start()
     yield node, start
@@ -132,7 +124,7 @@ def test_elasticsearch_gone_for_a_minute_loses_and_doubles_nothing(
     _wait_for(lambda: _count(es, prefix) >= N // 4, 240, "a quarter indexed", log)
     assert node.process.stop()
     stopped_at = time.monotonic()
-    time.sleep(60)
+    time.sleep(60)  # the outage is the scenario
     assert sink.poll() is None, "the sink must wait for Elasticsearch, not die:\n" + log.read_text()[-3000:]
     start_node()
     assert time.monotonic() - stopped_at >= 60

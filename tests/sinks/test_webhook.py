@@ -6,50 +6,27 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from kafka import KafkaProducer
 
+from core import kafka_clients
 from core.topics import ensure_topics, read_to_end
 from sinks.webhook import slack_message
+from tests.support.net import Hook
 
 pytestmark = pytest.mark.integration
-
-
-class Hook:
-    """A chat webhook stand-in: records posts, fails the first ``failures`` with 503."""
-
-    def __init__(self, failures: int = 0):
-        self.posts: list[dict] = []
-        self.failures = failures
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if hook.failures > 0:
-                    hook.failures -= 1
-                    self.send_response(503)
-                else:
-                    hook.posts.append(json.loads(body))
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/B000"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def alert(n: int, severity: str = "high") -> dict:
     return {"id": f"alert-{n}", "kind": "volume_spike", "severity": severity, "brand": "aurora", "window": "1h",
             "summary": f"aurora: spike number {n}", "terms": ["addebito", "app"], "authors": ["@giulia"],
             "examples": [{"text": "Mi avete addebitato due volte!", "url": "https://x.example/1", "reach": 10}]}
+
+
+def _send(settings, *values: bytes) -> None:
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for value in values:
+            producer.send(settings.topics.alerts, key=b"aurora", value=value)
 
 
 def _notify(env: dict) -> subprocess.CompletedProcess:
@@ -61,11 +38,8 @@ def test_each_alert_is_posted_once_across_retries_and_restarts(settings, worker_
     ensure_topics(settings)
     hook = Hook(failures=2)
     env = {**worker_env, "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL": hook.url, "PASSAPAROLA_LOG_JSON": "false"}
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-    for value in [alert(1), alert(2), alert(1), alert(3, severity="warning")]:
-        producer.send(settings.topics.alerts, key=b"aurora", value=json.dumps(value).encode())
-    producer.send(settings.topics.alerts, key=b"aurora", value=b"{not an alert")
-    producer.flush()
+    _send(settings, *[json.dumps(value).encode() for value in [alert(1), alert(2), alert(1), alert(3, severity="warning")]],
+          b"{not an alert")
 
     done = _notify({**env, "PASSAPAROLA_ALERTS__WEBHOOK_MIN_SEVERITY": "high"})
     assert done.returncode == 0, done.stderr[-2000:]
@@ -76,14 +50,11 @@ def test_each_alert_is_posted_once_across_retries_and_restarts(settings, worker_
 
     # The streams worker replays the same alerts after a crash; a fresh notifier group reads
     # everything again: nothing is posted twice.
-    for value in [alert(1), alert(2)]:
-        producer.send(settings.topics.alerts, key=b"aurora", value=json.dumps(value).encode())
-    producer.close()  # flushes
+    _send(settings, *[json.dumps(value).encode() for value in [alert(1), alert(2)]])
     again = _notify({**env, "PASSAPAROLA_KAFKA__CLIENT_ID": settings.kafka.client_id + "-fresh-group"})
     assert again.returncode == 0, again.stderr[-2000:]
     assert len(hook.posts) == 3  # only alert-3 (warning, now allowed by the default minimum) is new
     assert hook.posts[-1]["text"] == slack_message(alert(3, severity="warning"))["text"]
-
 
 
 def test_without_a_url_the_notifier_says_which_variable_to_set(worker_env):

@@ -9,14 +9,14 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
 from core.schema import Author, Mention
 from core.topics import ensure_topics
 from streams.app import faust_broker
-
-pytestmark = pytest.mark.integration
+from tests.support.net import free_port
+from tests.support.waits import wait_until
 
 
 def test_broker_urls_for_faust():
@@ -24,11 +24,10 @@ def test_broker_urls_for_faust():
 
 
 def _consume(settings: Settings, topic: str, count: int, timeout_s: float, worker: subprocess.Popen) -> list:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest", consumer_timeout_ms=1000)
-    got, deadline = [], time.monotonic() + timeout_s
-    while len(got) < count and time.monotonic() < deadline and worker.poll() is None:
-        got += list(consumer)
-    consumer.close()
+    with kafka_clients.consumer(settings.kafka, "test", topic, consumer_timeout_ms=1000) as consumer:
+        got, deadline = [], time.monotonic() + timeout_s
+        while len(got) < count and time.monotonic() < deadline and worker.poll() is None:
+            got += list(consumer)
     return got
 
 
@@ -39,6 +38,7 @@ TEXTS = [
 ]
 
 
+@pytest.mark.integration
 def test_the_worker_enriches_drops_unmatched_and_dead_letters_the_rest(settings: Settings, worker_env: dict, tmp_path):
     ensure_topics(settings)
     worker_env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([{"name": "aurora", "query": '"caffè aurora"'}])}
@@ -49,12 +49,11 @@ def test_the_worker_enriches_drops_unmatched_and_dead_letters_the_rest(settings:
     ]
     unmatched = Mention(platform="bluesky", native_id="stray", source="t", author=Author(id="b"),
                         text="Oggi piove a Milano", published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-    for m in [*mentions[:100], unmatched, *mentions[100:]]:
-        producer.send(settings.topics.mentions_raw, key=m.thread_id.encode(), value=m.to_json())
-    producer.send(settings.topics.mentions_raw, value=b"not json at all")
-    producer.send(settings.topics.mentions_raw, value=json.dumps({"platform": "bluesky"}).encode())
-    producer.flush()
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for m in [*mentions[:100], unmatched, *mentions[100:]]:
+            producer.send(settings.topics.mentions_raw, key=m.thread_id.encode(), value=m.to_json())
+        producer.send(settings.topics.mentions_raw, value=b"not json at all")
+        producer.send(settings.topics.mentions_raw, value=json.dumps({"platform": "bluesky"}).encode())
 
     log = tmp_path / "streams.log"
     with open(log, "wb") as out:
@@ -80,14 +79,6 @@ def test_the_worker_enriches_drops_unmatched_and_dead_letters_the_rest(settings:
     assert any("Invalid JSON" in r for r in reasons) and any("native_id" in r for r in reasons)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _scrape(port: int, path: str) -> tuple[int, str]:
     import urllib.error
     import urllib.request
@@ -107,6 +98,7 @@ def _lag_lines(text: str, worker: str, topic: str) -> list[float]:
             if line.startswith(prefix) and f'worker="{worker}"' in line and f'topic="{topic}"' in line]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("worker_args,worker,topic_name", [
     (["streams", "worker"], "streams", "mentions_raw"),
     (["sink", "run"], "sink", "mentions_enriched"),
@@ -116,26 +108,27 @@ def test_workers_report_lag_and_health(settings: Settings, worker_env: dict, tmp
     partition it reads, which falls to 0 once it has read what was produced."""
     ensure_topics(settings)
     topic = getattr(settings.topics, topic_name)
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-    for i in range(30):
-        m = Mention(platform="bluesky", native_id=f"l{i}", source="t", author=Author(id="a"), text=TEXTS[0].format(i=i),
-                    published_at=datetime(2026, 1, 1, tzinfo=timezone.utc), brands=["aurora"], brand="aurora")
-        producer.send(topic, key=m.thread_id.encode(), value=m.to_json())
-    producer.flush()
-    port = _free_port()
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for i in range(30):
+            m = Mention(platform="bluesky", native_id=f"l{i}", source="t", author=Author(id="a"), text=TEXTS[0].format(i=i),
+                        published_at=datetime(2026, 1, 1, tzinfo=timezone.utc), brands=["aurora"], brand="aurora")
+            producer.send(topic, key=m.thread_id.encode(), value=m.to_json())
+    port = free_port()
     env = {**worker_env, "PASSAPAROLA_METRICS_PORT": str(port)}
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "passaparola", *worker_args], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        lags, deadline = [], time.monotonic() + 90
-        while time.monotonic() < deadline and process.poll() is None:
+        lags = []
+
+        def caught_up() -> bool:
+            assert process.poll() is None, log.read_text()[-2000:]
             status, text = _scrape(port, "/metrics")
-            lags = _lag_lines(text, worker, topic)
-            if status == 200 and len(lags) == settings.kafka.partitions and not any(lags):
-                break
-            time.sleep(1)
-        assert lags and len(lags) == settings.kafka.partitions and not any(lags), (lags, log.read_text()[-2000:])
+            lags[:] = _lag_lines(text, worker, topic)
+            return status == 200 and len(lags) == settings.kafka.partitions and not any(lags)
+
+        wait_until(caught_up, 90, "the lag of every partition at 0 on /metrics", every_s=1,
+                   detail=lambda: f"{lags}\n{log.read_text()[-2000:]}")
         assert _scrape(port, "/healthz")[0] == 200
     finally:
         process.terminate()

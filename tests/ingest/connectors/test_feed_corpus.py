@@ -21,7 +21,6 @@ import ast
 import asyncio
 import html
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,10 +105,7 @@ def results() -> list[Result]:
                 out.append(result)
             return out
 
-    started = time.monotonic()
-    found = asyncio.run(parse_all())
-    assert time.monotonic() - started < 30, "the corpus must parse well under a minute"
-    return found
+    return asyncio.run(parse_all())
 
 
 def test_the_corpus_is_there(results):

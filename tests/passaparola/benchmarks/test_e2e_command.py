@@ -11,13 +11,12 @@ import sys
 import time
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
 
+from core import kafka_clients
 from core.settings import Settings
 from passaparola.benchmarks.e2e import PROBE_EVERY
 from passaparola.benchmarks.runs import PEER_PYTHON, WARMUP
 
-pytestmark = pytest.mark.integration
 RATE, DURATION = 100, 5
 # Enough for the sink's bulks (up to 1,000 documents each) to show the catch-up in steps: a
 # race of 1,000 could be searchable all at once, and then has no rate to measure.
@@ -25,13 +24,11 @@ RACE = 5000
 
 
 def _bench_topics(settings: Settings) -> set[str]:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with kafka_clients.admin(settings.kafka) as admin:
         return {t for t in admin.list_topics() if t.startswith(("bench-e2e-", "bench-race-", "bench-limits-"))}
-    finally:
-        admin.close()
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not PEER_PYTHON.exists(), reason=f"no {PEER_PYTHON} for the peer: make test (or make bench) creates it")
 def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings: Settings, tmp_path):
     before = _bench_topics(base_settings)
@@ -62,6 +59,7 @@ def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings:
     assert _bench_topics(base_settings) == before, "the run left its topics behind"
 
 
+@pytest.mark.integration
 def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Settings):
     from passaparola.benchmarks.runs import _first_record_at
     from core.topics import ensure_topics
@@ -69,15 +67,15 @@ def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Setti
     ensure_topics(settings)
     topic = settings.topics.mentions_enriched
     assert _first_record_at(settings, topic) is None  # nothing handled yet: no start
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
     base_ms = int(time.time() * 1000) - 60_000  # the broker refuses timestamps far from its clock
     # The earliest record is not first on partition 0, nor the first one sent.
-    for partition, offset_ms in ((0, 5_000), (1, 1_500), (2, 3_000), (1, 9_000)):
-        producer.send(topic, value=b"{}", partition=partition, timestamp_ms=base_ms + offset_ms).get(timeout=30)
-    producer.close()
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for partition, offset_ms in ((0, 5_000), (1, 1_500), (2, 3_000), (1, 9_000)):
+            producer.send(topic, value=b"{}", partition=partition, timestamp_ms=base_ms + offset_ms).get(timeout=30)
     assert _first_record_at(settings, topic) == (base_ms + 1_500) / 1000
 
 
+@pytest.mark.integration
 def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(settings: Settings):
     from passaparola.benchmarks.e2e import wait_searchable
     from core.elastic import connect

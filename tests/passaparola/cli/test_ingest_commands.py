@@ -8,9 +8,9 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from kafka import KafkaConsumer
 
 from core.schema import Author, Mention
+from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration
 
@@ -18,15 +18,6 @@ pytestmark = pytest.mark.integration
 def _cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "passaparola", "ingest", *args], capture_output=True, text=True,
                           env={**env, "PASSAPAROLA_LOG_JSON": "false"}, timeout=timeout)
-
-
-def _topic(settings, topic: str) -> list:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000)
-    try:
-        return list(consumer)
-    finally:
-        consumer.close()
 
 
 def test_replay_backfills_valid_lines_and_records_the_bad_ones(settings, worker_env, tmp_path):
@@ -40,9 +31,9 @@ def test_replay_backfills_valid_lines_and_records_the_bad_ones(settings, worker_
     assert done.returncode == 0, done.stderr
     assert "produced 50 mentions" in done.stdout and "2 rejected lines" in done.stdout
     assert "rejected line 26:" in done.stderr and "rejected line 27:" in done.stderr
-    assert sorted(Mention.from_json(m.value).id for m in _topic(settings, settings.topics.mentions_raw)) == \
+    assert sorted(Mention.from_json(m.value).id for m in read_records(settings.kafka, settings.topics.mentions_raw)) == \
         sorted(m.id for m in good)
-    errors = [json.loads(m.value) for m in _topic(settings, settings.topics.ingest_errors)]
+    errors = [json.loads(m.value) for m in read_records(settings.kafka, settings.topics.ingest_errors)]
     assert [e["reason"].split(":")[0] for e in errors] == ["line 26", "line 27"]
     assert errors[0]["sample"] == "{broken\n"
 

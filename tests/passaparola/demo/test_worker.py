@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests.support.waits import wait_until
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
 
 DRIVER = """
@@ -19,7 +21,7 @@ from passaparola.demo.pipeline import Worker
 worker = Worker("streams", ["streams", "worker"], Path(sys.argv[1]), env=None)
 worker.start()
 print(worker.process.pid, flush=True)
-time.sleep(600)
+time.sleep(600)  # alive until the test kills it
 """
 
 
@@ -39,14 +41,11 @@ def test_a_worker_stops_when_its_driver_is_killed(tmp_path):
                               stdout=subprocess.PIPE, text=True)
     worker_pid = int(driver.stdout.readline())
     try:
-        time.sleep(1)
+        time.sleep(1)  # gives a worker that dies at start the time to show it
         assert _alive(worker_pid), (tmp_path / "worker.log").read_text()
         driver.send_signal(signal.SIGKILL)
         driver.wait()
-        deadline = time.monotonic() + 30
-        while _alive(worker_pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(worker_pid), "the worker outlived its driver"
+        wait_until(lambda: not _alive(worker_pid), 30, "the worker ending with its driver (it outlived it)")
     finally:
         if _alive(worker_pid):
             os.kill(worker_pid, signal.SIGKILL)

@@ -32,6 +32,7 @@ def test_folds_are_stratified_and_deterministic(shared):
     assert len(set(rest) & set(dev)) == 0 and len(rest) + len(dev) == len(tweets)
 
 
+@pytest.mark.slow  # trains the model three times
 def test_italian_cv_on_a_small_subset_beats_all_neutral(shared):
     folds = italian_cv(shared, k=3, subset=1500)
     model = float(np.mean(folds["model"]))
@@ -40,6 +41,7 @@ def test_italian_cv_on_a_small_subset_beats_all_neutral(shared):
     assert model > float(np.mean(folds["vaderSentiment"]))
 
 
+@pytest.mark.slow  # the whole evaluation, its cross-validation included
 def test_eval_sentiment_meets_every_target(shared):
     """The shipped figures: `passaparola eval sentiment` exits 1 when a target is missed."""
     done = subprocess.run([sys.executable, "-m", "passaparola", "eval", "sentiment", "--shared", str(shared)],

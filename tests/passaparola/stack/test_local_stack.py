@@ -11,6 +11,7 @@ import pytest
 
 from core.settings import Settings
 from passaparola.stack import LocalStack, StackError
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -54,20 +55,14 @@ def test_the_local_node_has_the_italian_and_english_analyzers(local_stack: Local
     assert tokens("english", "The deliveries") == tokens("english", "a delivery") == ["deliveri"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def second_stack(tmp_path: Path, base_settings: Settings):
     """Another stack beside the session's: same download cache, own ports and state."""
     ports = dict(
-        kafka_port=_free_port(),
-        kafka_controller_port=_free_port(),
-        elasticsearch_port=_free_port(),
-        elasticsearch_transport_port=_free_port(),
+        kafka_port=free_port(),
+        kafka_controller_port=free_port(),
+        elasticsearch_port=free_port(),
+        elasticsearch_transport_port=free_port(),
     )
     stack = LocalStack(base_settings.stack.model_copy(update={"state_dir": tmp_path / "state", **ports}))
     yield stack

@@ -9,18 +9,19 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
 from kafka.partitioner.default import murmur2
 
-from passaparola.demo.pipeline import consumer_lag
+from core import kafka_clients
 from core.schema import Author, Mention, Sentiment
-from core.topics import ensure_topics
+from core.topics import ensure_topics, read_to_end
 from streams.app import app_id
+from tests.support.kafka import lag, wait_quiet
+from tests.support.net import free_port
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -71,24 +72,20 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _produce(settings, mentions: list[Mention]) -> None:
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=20)
-    for m in mentions:
-        producer.send(settings.topics.mentions_enriched, key=m.thread_id.encode(), value=m.to_json())
-    producer.flush()
-    producer.close()
+    with kafka_clients.producer(settings.kafka, "test", linger_ms=20) as producer:
+        for m in mentions:
+            producer.send(settings.topics.mentions_enriched, key=m.thread_id.encode(), value=m.to_json())
 
 
 def _wait_done(settings, worker: subprocess.Popen, log_path, timeout_s: float = 240) -> None:
-    deadline, group = time.monotonic() + timeout_s, app_id(settings)
-    while time.monotonic() < deadline:
+    group = app_id(settings)
+
+    def caught_up() -> bool:
         assert worker.poll() is None, log_path.read_text()[-3000:]
-        try:
-            if all(consumer_lag(settings, group, t) == 0 for t in (settings.topics.mentions_enriched, settings.topics.mentions_by_brand)):
-                return
-        except Exception:  # noqa: BLE001 - the group or the routed topic may not exist yet
-            pass
-        time.sleep(1)
-    raise AssertionError("the streams worker did not catch up in time")
+        # None while the group or the routed topic does not exist yet.
+        return all(lag(settings, group, t) == 0 for t in (settings.topics.mentions_enriched, settings.topics.mentions_by_brand))
+
+    wait_until(caught_up, timeout_s, "the streams worker caught up", every_s=1)
 
 
 def test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice(settings, worker_env, tmp_path):
@@ -111,15 +108,13 @@ def test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice(settin
         _produce(settings, mentions[half:])
         worker = start()
         _wait_done(settings, worker, log_path)
-        time.sleep(3)
+        # The detector's last alerts land (one raised twice would be there by now).
+        wait_quiet(settings.kafka, settings.topics.alerts, quiet_s=3)
     finally:
         worker.terminate()
         worker.wait(30)
 
-    consumer = KafkaConsumer(settings.topics.alerts, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
-    alerts = [json.loads(m.value) for m in consumer]
-    consumer.close()
+    alerts = [json.loads(value) for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.alerts)]
     assert alerts, log_path.read_text()[-3000:]
     ids = Counter(a["id"] for a in alerts)
     assert max(ids.values()) == 1, "an alert was raised twice"
@@ -148,11 +143,7 @@ def test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice(settin
 
 
 def _routed_ids(settings) -> set[str]:
-    consumer = KafkaConsumer(settings.topics.mentions_by_brand, bootstrap_servers=settings.kafka.bootstrap_servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
-    ids = {json.loads(m.value)["id"] for m in consumer}
-    consumer.close()
-    return ids
+    return {json.loads(value)["id"] for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_by_brand)}
 
 
 def _offline(mentions: list[Mention]) -> list[tuple]:
@@ -167,14 +158,6 @@ def _offline(mentions: list[Mention]) -> list[tuple]:
             detector = detectors.setdefault(window, SpikeDetector(window))
             decided += [(a.kind, a.window, a.at.isoformat(), a.observed) for a in detector.observe(end, count, negative)]
     return sorted(decided)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dropped(port: int) -> dict[str, float]:
@@ -200,7 +183,7 @@ def test_mentions_dated_far_ahead_are_not_counted_and_move_no_window(settings, w
                                                                   "published_at": ahead}) for n in range(60)]
     # The producer's partition of a key, as kafka-python computes it: every partition gets some.
     assert {(murmur2(f.thread_id.encode()) & 0x7FFFFFFF) % settings.kafka.partitions for f in futures} == set(range(settings.kafka.partitions))
-    port = _free_port()
+    port = free_port()
     env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([{"name": "acme", "query": "acme"}]),
            "PASSAPAROLA_METRICS_PORT": str(port)}
     log_path = tmp_path / "streams.log"

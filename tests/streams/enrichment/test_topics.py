@@ -37,8 +37,8 @@ def test_hashtags_become_keywords_without_the_hash():
 
 
 def test_tied_hashtags_keep_their_text_order_in_every_process():
-    # Five hashtags of one length score the same; their order used to follow a set's, which
-    # changes with each process's hash seed: the peer and the worker disagreed on it.
+    # Five hashtags of one length score the same: their order must not follow a set's, which
+    # changes with each process's hash seed (the peer and the worker would disagree on it).
     tags = ["commute", "weekend", "holiday", "morning", "evening"]
     assert keywords(" ".join(f"#{t}" for t in tags), "en") == tags
     assert keywords(" ".join(f"#{t}" for t in reversed(tags)), "en") == tags[::-1]

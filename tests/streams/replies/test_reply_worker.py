@@ -7,17 +7,17 @@ import json
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from kafka import KafkaConsumer
 
+from core import kafka_clients
 from ingest.producer import MentionProducer
 from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
-from passaparola.demo.pipeline import consumer_lag
 from core.topics import ensure_topics, read_to_end
 from streams.app import app_id
+from tests.support.kafka import lag, read_records, wait_quiet
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -40,18 +40,14 @@ def _start(env: dict, log) -> subprocess.Popen:
 
 
 def _wait_committed(settings: Settings, worker: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
     group = app_id(settings)
-    while time.monotonic() < deadline:
+
+    def committed() -> bool:
         assert worker.poll() is None, "the streams worker died"
-        try:
-            if consumer_lag(settings, group, settings.topics.mentions_enriched) == 0 and \
-                    consumer_lag(settings, group, settings.topics.mentions_raw) == 0:
-                return
-        except Exception:  # noqa: BLE001 - the group may not exist yet
-            pass
-        time.sleep(1)
-    raise AssertionError("the worker did not commit everything in time")
+        # None while the group does not exist yet.
+        return lag(settings, group, settings.topics.mentions_enriched) == 0 and lag(settings, group, settings.topics.mentions_raw) == 0
+
+    wait_until(committed, timeout_s, "the worker committed everything", every_s=1)
 
 
 def _latest_events(settings: Settings) -> dict[str, dict]:
@@ -83,7 +79,7 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
         _send(settings, second)
         worker = _start(env, log)
         _wait_committed(settings, worker)
-        time.sleep(3)  # the last sends of the agent land
+        wait_quiet(settings.kafka, settings.topics.replies, quiet_s=3)  # the agent's last sends land
     finally:
         worker.terminate()
         worker.wait(30)
@@ -106,8 +102,8 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     waiting = {e["thread_id"] for e in events.values() if e["kind"] in ("pending", "unanswered")}
     assert waiting and all(due.get(thread) for thread in waiting), f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry"
     # The worker's part: every mention enriched at least once, also the first new message of
-    # each partition after the restart (faust-streaming's flow resume used to drop it about one
-    # start in five: see streams/faust_patches/flow_control.py).
+    # each partition after the restart (faust-streaming's flow resume drops it now and then
+    # without streams/faust_patches/flow_control.py).
     lost = {m.id for m in mentions} - enriched
     assert not lost, f"{len(lost)} mention(s) of mentions.raw never enriched after the restart; see {tmp_path / 'streams.log'}"
 
@@ -128,7 +124,8 @@ def test_threads_kept_before_the_due_index_get_an_entry_after_recovery(settings,
     worker = _start(env, log)
     try:
         _wait_committed(settings, worker)
-        time.sleep(2)  # the last changelog writes land
+        # The last changelog writes land.
+        wait_quiet(settings.kafka, f"{app_id(settings)}-reply-threads-changelog", f"{app_id(settings)}-reply-due-changelog")
     finally:
         worker.terminate()
         worker.wait(30)
@@ -140,20 +137,22 @@ def test_threads_kept_before_the_due_index_get_an_entry_after_recovery(settings,
     assert not {k for k, v in _latest(settings, due_topic).items() if v is not None}
 
     worker = _start(env, log)
+    missing: set[str] = set()
+
+    def every_waiting_thread_due() -> bool:
+        assert worker.poll() is None, "the streams worker died"
+        # Read again each time: a tick may also age an item out, and that thread waits no more.
+        waiting = _waiting_threads(settings)
+        missing.clear()
+        missing.update(waiting - {k for k, v in _latest(settings, due_topic).items() if v is not None})
+        return not missing
+
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert worker.poll() is None, "the streams worker died"
-            # Read again each time: a tick may also age an item out, and that thread waits no more.
-            waiting = _waiting_threads(settings)
-            missing = waiting - {k for k, v in _latest(settings, due_topic).items() if v is not None}
-            if not missing:
-                break
-            time.sleep(2)
+        wait_until(every_waiting_thread_due, 90, "a due entry for every waiting thread", every_s=2,
+                   detail=lambda: f"{len(missing)} waiting threads still without one; see {tmp_path / 'streams.log'}")
     finally:
         worker.terminate()
         worker.wait(30)
-    assert not missing, f"{len(missing)} of {len(waiting)} waiting threads still have no due entry; see {tmp_path / 'streams.log'}"
 
 
 def _waiting_threads(settings) -> set[str]:
@@ -167,14 +166,8 @@ def _latest(settings, topic: str) -> dict[str, dict | str | None]:
 
 
 def _tombstone_every_key(settings, topic: str) -> None:
-    from kafka import KafkaProducer
-
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000)
-    where = {m.key: m.partition for m in consumer}
-    consumer.close()
-    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
-    for key, partition in where.items():
-        producer.send(topic, key=key, value=None, partition=partition)
-    producer.flush(timeout=30)
-    producer.close()
+    where = {r.key: r.partition for r in read_records(settings.kafka, topic)}
+    with kafka_clients.producer(settings.kafka, "test") as producer:
+        for key, partition in where.items():
+            producer.send(topic, key=key, value=None, partition=partition)
+        producer.flush(timeout=30)
