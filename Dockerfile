@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # (constraints.txt, the same pins as the venv and CI) and the packages that pyproject.toml's
 # [tool.setuptools.packages.find] includes.
 WORKDIR /src
-COPY pyproject.toml README.md constraints.txt ./
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 COPY core/ core/
 COPY passaparola/ passaparola/
 COPY ingest/ ingest/

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 
-.PHONY: demo test check bench lock clean
+.PHONY: demo test check lint bench lock clean
 
 # 1. From a fresh clone: venv, install, local Kafka + Elasticsearch, the demo.
 demo: $(INSTALLED)
@@ -21,6 +21,10 @@ test: $(INSTALLED) $(BENCH_VENV)/.installed
 # never starts the stack: a test that asks for it fails, telling to mark it integration.
 check: $(INSTALLED)
 	PASSAPAROLA_TEST_NO_SERVICES=1 $(BIN)/pytest -m "not integration and not slow"
+
+# The linter, with the rules in pyproject.toml ([tool.ruff]); the suite runs it too.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
 
 # Benchmarks: the pipeline under load, the machine's limits and the quix-streams peer (which
 # runs from a venv of its own: it needs older pydantic pins than the product).

@@ -5,8 +5,20 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import barchart, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as db
 
-from dashboards.common import ALERTS, MENTIONS, USERS, base, count, histogram, raw, scope, standard_variables, target
-from dashboards.common import terms, transformation
+from dashboards.common import (
+    ALERTS,
+    MENTIONS,
+    USERS,
+    base,
+    count,
+    histogram,
+    raw,
+    scope,
+    standard_variables,
+    target,
+    terms,
+    transformation,
+)
 
 UID = "passaparola-alerts"
 #: Elasticsearch annotation fields Grafana reads beside the typed AnnotationQuery ones.

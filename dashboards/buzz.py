@@ -7,8 +7,21 @@ from grafana_foundation_sdk.builders import elasticsearch as es
 from grafana_foundation_sdk.models import dashboard as dm
 
 from dashboards.common import (
-    ALERTS, MENTIONS, NOT_DUPLICATE, USERS, base, binary, count, filters, histogram, raw, scope, standard_variables,
-    target, terms, transformation,
+    ALERTS,
+    MENTIONS,
+    NOT_DUPLICATE,
+    USERS,
+    base,
+    binary,
+    count,
+    filters,
+    histogram,
+    raw,
+    scope,
+    standard_variables,
+    target,
+    terms,
+    transformation,
 )
 
 UID = "passaparola-buzz"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import barchart, piechart, table, timeseries
 
-from dashboards.common import MENTIONS, USERS, base, count, filters, histogram, raw, scope, standard_variables, target
-from dashboards.common import terms
+from dashboards.common import MENTIONS, USERS, base, count, filters, histogram, raw, scope, standard_variables, target, terms
 
 UID = "passaparola-promo"
 KINDS = {"organic": "promo:false", "promo": "promo:true"}

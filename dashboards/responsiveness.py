@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import barchart, stat, table, timeseries
 from grafana_foundation_sdk.builders import elasticsearch as es
-from grafana_foundation_sdk.models.common import StackingMode, StackingConfig
+from grafana_foundation_sdk.models.common import StackingConfig, StackingMode
 
-from dashboards.common import REPLIES, REPLIES_DUE, base, count, filters, histogram, raw, scope, standard_variables, target, terms
-from dashboards.common import transformation
+from dashboards.common import (
+    REPLIES,
+    REPLIES_DUE,
+    base,
+    count,
+    filters,
+    histogram,
+    raw,
+    scope,
+    standard_variables,
+    target,
+    terms,
+    transformation,
+)
 
 UID = "passaparola-responsiveness"
 OWED = "_exists_:sla_seconds"  # items that expect an answer within an SLA

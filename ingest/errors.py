@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from kafka import KafkaProducer
 
 from core import kafka_clients
-from core.settings import Settings
 from core.metrics import ERRORS, PRODUCED
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from core.schema import Mention
+from core.settings import Settings, Source
 from ingest.connectors import Problem, SourceContext
 from ingest.http import BadBody, HttpClient, HttpProblem
-from core.settings import Settings, Source
-from core.schema import Mention
 
 
 def read_feed(settings: Settings, location: str, name: str = "feed-cli",

@@ -265,6 +265,7 @@ class HttpClient:
         return random.uniform(0, ceiling)
 
     async def _wait(self, seconds: float, why: str, url: str) -> None:
-        log.info("waiting before retry", extra={"source": self.source, "why": why, "url": _safe(url), "seconds": round(seconds, 2)})
+        log.info("waiting before retry",
+                 extra={"source": self.source, "why": why, "url": _safe(url), "seconds": round(seconds, 2)})
         self.waited_s += seconds
         await self._sleep(seconds)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 
-from ingest.state import CursorStore
 from core.settings import Settings
 from core.topics import end_offsets, read_to_end
+from ingest.state import CursorStore
 
 
 def journal_key(source: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from core import kafka_clients
-from core.settings import Settings
 from core.metrics import PRODUCED
 from core.schema import SCHEMA_VERSION, Mention
+from core.settings import Settings
 from core.topics import SCHEMA_HEADER
 
 log = logging.getLogger(__name__)

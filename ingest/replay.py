@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from core.schema import Mention, SchemaError
 from ingest.errors import ErrorSink
 from ingest.producer import MentionProducer
 from ingest.state import CursorStore
-from core.schema import Mention, SchemaError
 
 log = logging.getLogger(__name__)
 

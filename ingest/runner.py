@@ -20,15 +20,15 @@ from dataclasses import dataclass
 
 import httpx
 
+from core.metrics import ERRORS
+from core.schema import Mention
+from core.settings import ConfigError, Settings, Source
 from ingest.connectors import Checkpoint, Problem, SourceContext, connector_class
 from ingest.errors import ErrorSink
 from ingest.http import BadBody, HttpClient, HttpProblem
 from ingest.journal import ProduceJournal
 from ingest.producer import MentionProducer, ProduceError
 from ingest.state import CursorStore
-from core.settings import ConfigError, Settings, Source
-from core.metrics import ERRORS
-from core.schema import Mention
 
 log = logging.getLogger(__name__)
 

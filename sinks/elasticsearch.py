@@ -9,15 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch
 from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import ConnectionTimeout
 
-from core.settings import Settings
 from core.elastic import connect, has_analyzer
 from core.errors import PassaparolaError
 from core.metrics import INDEXED
 from core.schema import Mention, SchemaError
+from core.settings import Settings
 from sinks.base import Record, Rejected, Sink, TransientError
 from sinks.mappings import KINDS, Kind, index_template, mappings, retention_policy
 

@@ -25,9 +25,9 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from core import kafka_clients
-from core.settings import Settings
 from core.dead_letters import envelope
 from core.metrics import BATCH_SECONDS, CONSUMED, ERRORS, LAG_EVERY_S, PRODUCED, set_lag
+from core.settings import Settings
 from sinks.base import Batching, Record, Rejected, Sink, TransientError
 from sinks.membership import GroupWatch
 

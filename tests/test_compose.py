@@ -21,8 +21,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from core.settings import CONFIG_ENV, ElasticsearchSettings, Settings, StackSettings
 from core.schema import Mention
+from core.settings import CONFIG_ENV, ElasticsearchSettings, Settings, StackSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

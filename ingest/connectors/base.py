@@ -18,9 +18,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from core.settings import Brand, Secrets, Source
 from core.schema import Mention, mention_id
-
+from core.settings import Brand, Secrets, Source
 from ingest.http import HttpClient
 from ingest.text import clean_text
 

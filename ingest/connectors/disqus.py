@@ -44,7 +44,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from core.schema import Author, Mention
-
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody, HttpProblem
 

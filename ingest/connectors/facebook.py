@@ -37,10 +37,10 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from core.schema import Author, Engagement, Mention
+from core.settings import ConfigError
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, HttpProblem
-from core.settings import ConfigError
-from core.schema import Author, Engagement, Mention
 
 API = "https://graph.facebook.com"
 AUTH_HINT = "PASSAPAROLA_SECRETS__FACEBOOK_TOKEN"

@@ -53,7 +53,6 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from core.schema import Author, Engagement, Mention, utc_now
-
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, HttpProblem
 

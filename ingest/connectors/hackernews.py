@@ -36,7 +36,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from core.schema import Author, Mention
-
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 
 API = "https://hn.algolia.com/api/v1"

@@ -56,10 +56,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from core.schema import Author, Engagement, Mention
+from core.settings import ConfigError
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, BadBody, HttpProblem
-from core.settings import ConfigError
-from core.schema import Author, Engagement, Mention
 
 log = logging.getLogger(__name__)
 

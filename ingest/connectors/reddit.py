@@ -51,10 +51,10 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
 
+from core.schema import Author, Engagement, Mention
+from core.settings import ConfigError
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError, HttpProblem
-from core.settings import ConfigError
-from core.schema import Author, Engagement, Mention
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.schema import Author, Mention
-
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import BadBody, HttpProblem, Response
 

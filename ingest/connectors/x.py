@@ -41,10 +41,10 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from core.schema import Author, Engagement, Mention, utc_now
+from core.settings import ConfigError
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
 from ingest.http import AuthError
-from core.settings import ConfigError
-from core.schema import Author, Engagement, Mention, utc_now
 
 API = "https://api.x.com"
 AUTH_HINT = "PASSAPAROLA_SECRETS__X_BEARER_TOKEN"

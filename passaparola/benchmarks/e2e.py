@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest.producer import MentionProducer
 from core import kafka_clients
-from core.settings import Settings
-from passaparola.demo.namespace import namespaced, worker_env
-from passaparola.demo.pipeline import Worker
 from core.elastic import connect
 from core.schema import Mention
+from core.settings import Settings
 from core.topics import ensure_topics
+from ingest.producer import MentionProducer
+from passaparola.demo.namespace import namespaced, worker_env
+from passaparola.demo.pipeline import Worker
 from sinks.elasticsearch import ElasticsearchSink, alias
 
 PROBE_EVERY = 25

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from core.schema import Mention
-from streams.enrichment.enricher import Enricher
 from streams.enrichment.brand_query import QueryDoc
 from streams.enrichment.duplicates import DuplicateIndex
+from streams.enrichment.enricher import Enricher
 from streams.enrichment.intent import classify_intent
 from streams.enrichment.language import detect_language
 from streams.enrichment.promo import is_promo

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from kafka import TopicPartition
 
 from core import kafka_clients
-from core.settings import Settings
 from core.schema import Mention
+from core.settings import Settings
 from core.topics import TopicSpec, ensure_topics
 
 

@@ -26,9 +26,9 @@ from elasticsearch import Elasticsearch
 from quixstreams import Application
 from quixstreams.sinks.community.elasticsearch import ElasticsearchSink
 
-from core.settings import Settings
 from core.elastic import has_analyzer
 from core.schema import Mention, SchemaError
+from core.settings import Settings
 from sinks.mappings import KINDS, mappings
 from streams.enrichment.enricher import Enricher
 

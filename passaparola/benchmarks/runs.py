@@ -7,12 +7,21 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ingest.producer import MentionProducer
-from passaparola.benchmarks import limits
-from passaparola.benchmarks.e2e import (Pipeline, ProbeWatcher, bench_env, bench_stream, clean, percentile, produce_paced,
-                                        scratch_settings, wait_searchable)
 from core import kafka_clients
 from core.settings import Settings
+from ingest.producer import MentionProducer
+from passaparola.benchmarks import limits
+from passaparola.benchmarks.e2e import (
+    Pipeline,
+    ProbeWatcher,
+    bench_env,
+    bench_stream,
+    clean,
+    percentile,
+    produce_paced,
+    scratch_settings,
+    wait_searchable,
+)
 from passaparola.demo.pipeline import wait_drained
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +60,8 @@ def sustained(settings: Settings, rate: float, duration_s: float, logs: Path, re
         "searchable_per_s": round(count / wall),
         "drain_s_after_last_send": round(wall - sending_s, 2),
         "probes": len(watcher.sent),
-        "latency_s": {f"p{q}": _round(percentile(latencies, q)) for q in (50, 95, 99)} | {"max": _round(max(latencies, default=None))},
+        "latency_s": ({f"p{q}": _round(percentile(latencies, q)) for q in (50, 95, 99)}
+                      | {"max": _round(max(latencies, default=None))}),
         "latency_resolution_s": 0.1,
         "cpu_cores_used": {name: round(value, 2) for name, value in cpu.items()},
     }
@@ -100,7 +110,8 @@ def _race_peer(cfg: Settings, count: int, peer_python: str, report: Report) -> d
         report(f"quix-streams peer skipped: no {peer_python} (make bench creates it)")
         return {"peer": f"not run: no {peer_python}"}
     index = f"{cfg.elasticsearch.index_prefix}-peer"
-    process = subprocess.Popen([peer_python, "-m", "passaparola.benchmarks.quix_peer", cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
+    process = subprocess.Popen([peer_python, "-m", "passaparola.benchmarks.quix_peer",
+                                cfg.topics.mentions_raw, index, str(count), "--timeout", "900"],
                                cwd=REPO, env=bench_env(cfg), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         done = wait_searchable(cfg, count, lambda: None, RACE_TIMEOUT_S, index=index, refresh=True,

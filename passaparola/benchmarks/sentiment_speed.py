@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from streams.enrichment.sentiment import MAX_CHARS, english, italian, sentiment
 from passaparola.evaluation.sentiment import EN_DIR, SEMEVAL, load_rated
 from passaparola.training.italian_sentiment import load_sentipolc
+from streams.enrichment.sentiment import MAX_CHARS, english, italian, sentiment
 
 
 def per_text_us(texts: Sequence[str], language: str, repeat: int, before: Callable[[], None] | None = None) -> float:
@@ -69,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, text, language in (("Italian", long_it, "it"), ("English", long_en, "en")):
         start = time.perf_counter()
         sentiment(text, language)
-        print(f"{name} 1 MB text (only the first {MAX_CHARS} characters are scored): {(time.perf_counter() - start) * 1e3:.1f} ms")
+        print(f"{name} 1 MB text (only the first {MAX_CHARS} characters are scored): "
+              f"{(time.perf_counter() - start) * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

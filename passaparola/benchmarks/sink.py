@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import parallel_bulk
 
-from ingest.producer import MentionProducer
-from passaparola.benchmarks.e2e import clean
-from core.settings import Settings, TopicSettings
-from passaparola.demo.generator import DEMO_BRANDS, generate
 from core.elastic import connect
 from core.schema import Mention
+from core.settings import Settings, TopicSettings
 from core.topics import TopicSpec, ensure_topics
+from ingest.producer import MentionProducer
+from passaparola.benchmarks.e2e import clean
+from passaparola.demo.generator import DEMO_BRANDS, generate
 from sinks.base import Batching
-from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias, index_name
+from sinks.worker import SinkWorker
 from streams.enrichment.enricher import Enricher
 
 
@@ -67,14 +67,16 @@ def through_the_sink(settings: Settings, mentions: list[Mention], batch: int) ->
     from the first document visible to the last, in a scratch namespace."""
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     topics = TopicSettings(**{k: f"{tag}.{v}" for k, v in settings.topics.model_dump().items()})
-    cfg = settings.model_copy(update={"topics": topics, "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag})})
+    cfg = settings.model_copy(update={"topics": topics,
+                                      "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": tag})})
     ensure_topics(cfg, [TopicSpec(topics.mentions_enriched, settings.kafka.partitions, 1), TopicSpec(topics.sink_dlq, 1, 1)])
     with MentionProducer(cfg, topic=topics.mentions_enriched) as producer:
         for mention in mentions:
             producer.send(mention)
     target = ElasticsearchSink.from_settings(cfg)
     target.setup()
-    worker = SinkWorker(cfg, target, [topics.mentions_enriched], f"{tag}-sink", topics.sink_dlq, Batching(max_records=batch, max_wait_s=0.5))
+    worker = SinkWorker(cfg, target, [topics.mentions_enriched], f"{tag}-sink", topics.sink_dlq,
+                        Batching(max_records=batch, max_wait_s=0.5))
     thread = threading.Thread(target=worker.run, kwargs={"idle_exit_s": 5}, daemon=True)
     thread.start()
     # Steady state: from the first document visible to the last (joining the consumer

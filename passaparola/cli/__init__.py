@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from passaparola.parent_watch import watch_parent
-
 from passaparola.cli import alerts, bench, config, dashboards, demo, enrich, evaluate, ingest, stack, workers
+from passaparola.parent_watch import watch_parent
 
 app = typer.Typer(
     help="Passaparola: real-time buzz and web-reputation monitor.",

@@ -25,10 +25,10 @@ def bench_enrich(
     The input is the demo stream (about 60 % Italian, 35 % English, a few other languages,
     tweet-length texts, brand posts and news articles), enriched with the demo's brands.
     """
-    from passaparola.demo.generator import DEMO_BRANDS, generate
-    from streams.enrichment.enricher import Enricher
-    from streams.enrichment.duplicates import DuplicateIndex
     from passaparola.benchmarks.enrichment_steps import step_times
+    from passaparola.demo.generator import DEMO_BRANDS, generate
+    from streams.enrichment.duplicates import DuplicateIndex
+    from streams.enrichment.enricher import Enricher
 
     mentions = generate(seed=11, scale=scale)
     best = float("inf")
@@ -68,8 +68,8 @@ def bench_sink(
 ) -> None:
     """Documents per second through the sink worker (Kafka -> Elasticsearch) against the same
     documents written straight with elasticsearch.helpers.parallel_bulk; target ratio 0.8."""
-    from passaparola.cli.common import settings
     from passaparola.benchmarks.sink import bench_sink as run
+    from passaparola.cli.common import settings
 
     figures = run(settings(), documents, batch)
     result = {
@@ -83,7 +83,8 @@ def bench_sink(
         print(json.dumps(result, indent=2))
         return
     console.print(
-        f"sink: [bold]{result['sink_per_second']:,} docs/s[/bold]   parallel_bulk: {result['parallel_bulk_per_second']:,} docs/s   "
+        f"sink: [bold]{result['sink_per_second']:,} docs/s[/bold]   "
+        f"parallel_bulk: {result['parallel_bulk_per_second']:,} docs/s   "
         f"ratio [bold]{result['ratio']:.2f}[/bold] (target 0.80) over {figures.documents:,} documents"
     )
 
@@ -94,7 +95,8 @@ def bench_e2e(
     duration: float = typer.Option(60, help="seconds of sustained load"),
     race: int = typer.Option(20_000, help="mentions for the catch-up race (ours, then the quix-streams peer)"),
     limit_count: int = typer.Option(20_000, "--limits", help="mentions for the machine-limit measurements"),
-    peer_python: str | None = typer.Option(None, help="Python of the venv with the quix-streams peer [default: the repository's .venv-bench, made by make bench]"),
+    peer_python: str | None = typer.Option(None, help="Python of the venv with the quix-streams peer "
+                                                      "[default: the repository's .venv-bench, made by make bench]"),
     streams_workers: int = typer.Option(1, min=1, help="streams worker processes in the pipeline (one consumer group)"),
     out: Path | None = typer.Option(None, help="write the figures here as JSON (default: the state dir's bench/)"),
 ) -> None:
@@ -139,10 +141,12 @@ def _print_e2e(figures: dict) -> None:
         f"(targets: >= 2,000/s with p99 <= 5 s); CPU cores used: {s['cpu_cores_used']}"
     )
     ours, peer = c["ours_per_s"], c.get("peer_per_s")
-    table = Table("stage limit on this machine", "limit /s", "pipeline max /s", "fraction", title="catch-up throughput against the limits",
-                  title_justify="left")
-    for label, key in (("Kafka produce (client loop)", "kafka_produce_per_s"), ("Kafka consume (client loop)", "kafka_consume_per_s"),
-                       ("enrichment, pure, one core", "enrich_per_s"), ("Elasticsearch parallel_bulk", "es_bulk_per_s")):
+    table = Table("stage limit on this machine", "limit /s", "pipeline max /s", "fraction",
+                  title="catch-up throughput against the limits", title_justify="left")
+    for label, key in (("Kafka produce (client loop)", "kafka_produce_per_s"),
+                       ("Kafka consume (client loop)", "kafka_consume_per_s"),
+                       ("enrichment, pure, one core", "enrich_per_s"),
+                       ("Elasticsearch parallel_bulk", "es_bulk_per_s")):
         table.add_row(label, f"{lim[key]:,}", _per_s(ours), "-" if ours is None else f"{ours / lim[key]:.2f}")
     console.print(table)
     console.print(f"our streams workers with every agent (reply tracker and spike detector too, not only what makes a "

@@ -10,9 +10,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from core.settings import ConfigError, Settings, load_settings
-from core.logs import configure_logging
 from core.errors import PassaparolaError
+from core.logs import configure_logging
+from core.settings import ConfigError, Settings, load_settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however narrow the terminal

@@ -20,11 +20,11 @@ def demo(
     local_stack: bool = typer.Option(True, help="start the local stack first (--no-local-stack: use the configured services)"),
 ) -> None:
     """Generate the demo stream, run it through Kafka, the workers and Elasticsearch, and summarise."""
+    from core.elastic import connect
+    from core.topics import ensure_topics
     from passaparola.demo.generator import generate
     from passaparola.demo.namespace import demo_settings, reset, worker_env, written_ids
     from passaparola.demo.pipeline import run_pipeline
-    from core.elastic import connect
-    from core.topics import ensure_topics
     from sinks.elasticsearch import alias
 
     cfg = demo_settings(settings())
@@ -48,7 +48,8 @@ def demo(
         console.print(f"[red]messages refused during the run: {where}[/red] (each with its reason; read them with a consumer)")
         raise typer.Exit(1)
     if run.indexed != run.produced:
-        console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; see {', '.join(map(str, run.logs))}[/red]")
+        console.print(f"[red]only {run.indexed} of {run.produced} mentions are searchable; "
+                      f"see {', '.join(map(str, run.logs))}[/red]")
         raise typer.Exit(1)
     console.print(f"[green]{run.indexed} of {run.produced} mentions searchable[/green] after {run.seconds:.1f} s")
     read_alias = alias(cfg.elasticsearch.index_prefix)

@@ -11,9 +11,9 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
-from passaparola.cli.common import console, errors, settings
 from core.metrics import serve
 from core.topics import ensure_topics
+from passaparola.cli.common import console, errors, settings
 
 app = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
 
@@ -68,7 +68,8 @@ def ingest_once(name: str = typer.Argument(..., help="a configured source's name
         runner.close()
     console.print(f"{name}: {result.mentions} mentions to {cfg.topics.mentions_raw}, {result.problems} problems to "
                   f"{cfg.topics.ingest_errors}, {result.checkpoints} checkpoints, {result.seconds:.1f} s"
-                  + (f"; {result.resent_skipped} already sent by an interrupted run, not sent again" if result.resent_skipped else ""),
+                  + (f"; {result.resent_skipped} already sent by an interrupted run, not sent again"
+                     if result.resent_skipped else ""),
                   soft_wrap=True)
     if result.failure:
         errors.print(f"{name}: {result.failure}", markup=False)

@@ -6,10 +6,10 @@ import signal
 
 import typer
 
-from passaparola.cli.common import clear_errors, console, errors, settings
-from core.settings import ConfigError
 from core.metrics import serve
+from core.settings import ConfigError
 from core.topics import ensure_topics
+from passaparola.cli.common import clear_errors, console, errors, settings
 
 streams = typer.Typer(help="The Faust stream processors.", no_args_is_help=True)
 sink = typer.Typer(help="Index Kafka topics into Elasticsearch.", no_args_is_help=True)
@@ -78,8 +78,8 @@ def sink_run(
 ) -> None:
     """Index enriched mentions, replies and alerts into Elasticsearch until stopped (SIGTERM finishes the batch)."""
     from sinks.base import Batching, sink_group
-    from sinks.worker import SinkWorker
     from sinks.elasticsearch import ElasticsearchSink
+    from sinks.worker import SinkWorker
 
     cfg = settings()
     ensure_topics(cfg)
@@ -114,10 +114,12 @@ def search(
         errors.print(str(err), markup=False)
         raise typer.Exit(2) from None
     total, rows = run_search(connect(cfg), alias(cfg.elasticsearch.index_prefix), text, brand, platform, start, size)
-    table = Table("published", "brand", "platform", "lang", "sentiment", "intent", "author", "text", title=f"{total:,} mentions match")
+    table = Table("published", "brand", "platform", "lang", "sentiment", "intent", "author", "text",
+                  title=f"{total:,} mentions match")
     for row in rows:
         feeling = (row.get("sentiment") or {}).get("label", "")
         snippet = " ".join((row.get("text") or row.get("title") or "").split())[:140]
-        table.add_row(row["published_at"][:16].replace("T", " "), row.get("brand") or "", row["platform"], row.get("language") or "",
-                      feeling, row.get("intent") or "", (row.get("author") or {}).get("handle") or "", snippet)
+        table.add_row(row["published_at"][:16].replace("T", " "), row.get("brand") or "", row["platform"],
+                      row.get("language") or "", feeling, row.get("intent") or "",
+                      (row.get("author") or {}).get("handle") or "", snippet)
     console.print(table)

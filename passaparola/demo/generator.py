@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.schema import Author, Engagement, Mention, mention_id
 from core.settings import Brand
 from passaparola.demo import phrases as P
-from core.schema import Author, Engagement, Mention, mention_id
 
 INTENTS: tuple[str, ...] = ("complaint", "question", "suggestion", "purchase", "praise", "other")
 SOURCE = "demo"
@@ -166,7 +166,8 @@ _PROFILES: dict[str, _Profile] = {
 # Where people write, per language (weights). Hacker News is English tech talk; facebook and
 # youtube are mostly comments on the brands' own pages and videos; feed is news articles.
 _PLATFORM_MIX: dict[str, dict[str, float]] = {
-    "it": {"x": 18, "facebook": 24, "youtube": 10, "mastodon": 7, "bluesky": 8, "reddit": 6, "wordpress": 10, "disqus": 9, "feed": 4},
+    "it": {"x": 18, "facebook": 24, "youtube": 10, "mastodon": 7, "bluesky": 8, "reddit": 6, "wordpress": 10, "disqus": 9,
+           "feed": 4},
     "en": {"x": 20, "facebook": 10, "youtube": 8, "mastodon": 10, "bluesky": 13, "reddit": 16, "hackernews": 10,
            "wordpress": 5, "disqus": 5, "feed": 3},
     "other": {"x": 30, "facebook": 27, "youtube": 20, "mastodon": 10, "bluesky": 13},
@@ -259,7 +260,8 @@ class _Slots(dict):
         "al": {"il": "al", "lo": "allo", "la": "alla", "l'": "all'", "i": "ai", "gli": "agli", "le": "alle"},
     }
 
-    def __init__(self, rng: random.Random, tables: list[dict[str, list[str]]], computed: dict[str, Callable[[], str]], elongate: bool):
+    def __init__(self, rng: random.Random, tables: list[dict[str, list[str]]], computed: dict[str, Callable[[], str]],
+                 elongate: bool):
         super().__init__()
         self.rng, self.tables, self.computed, self.elongate = rng, tables, computed, elongate
         self.raw: dict[str, str] = {}
@@ -400,7 +402,8 @@ class _People:
         if key not in self.brand_authors:
             names = P.BRAND_ACCOUNTS[brand]
             self.brand_authors[key] = Author(
-                id=self._native_author_id(platform, handle), handle=handle, name=names.get(handle, names["_"]), followers=followers
+                id=self._native_author_id(platform, handle), handle=handle, name=names.get(handle, names["_"]),
+                followers=followers
             )
         return self.brand_authors[key]
 
@@ -433,7 +436,8 @@ class _People:
         followers = None
         if platform in ("x", "mastodon", "bluesky"):
             followers = self._followers()
-        author = Author(id=self._native_author_id(platform, handle or f"{first}{last}"), handle=handle, name=name, followers=followers)
+        author = Author(id=self._native_author_id(platform, handle or f"{first}{last}"), handle=handle, name=name,
+                        followers=followers)
         return _Person(author, first)
 
     def _followers(self) -> int:
@@ -444,16 +448,17 @@ class _People:
     def _handle(self, lang: str, platform: str, first: str, last: str) -> str | None:
         if platform in ("facebook", "wordpress"):
             return None
-        f, l = _ascii(first).lower(), _ascii(last).lower()
+        given, family = _ascii(first).lower(), _ascii(last).lower()
         word = self.rng.choice(P.HANDLE_WORDS[lang])
         year = self.rng.randint(70, 99) if self.rng.random() < 0.5 else self.rng.randint(0, 9999)
-        styles = [f"{f}_{l}", f"{f}{l}{year}", f"{f[0]}_{l}", f"{word}_{f}", f"{f}.{l[0]}", f"{l}{f[0]}{year}"]
+        styles = [f"{given}_{family}", f"{given}{family}{year}", f"{given[0]}_{family}", f"{word}_{given}",
+                  f"{given}.{family[0]}", f"{family}{given[0]}{year}"]
         handle = self.rng.choice(styles)
         if platform == "hackernews":
-            handle = self.rng.choice([f"{f[0]}{l}", f"{f}{l[:3]}", f"throwaway{year}", f"{word}{year}"])
+            handle = self.rng.choice([f"{given[0]}{family}", f"{given}{family[:3]}", f"throwaway{year}", f"{word}{year}"])
         elif platform == "reddit":
-            word, f_cap, l_cap = _capitalise(word), _capitalise(f), _capitalise(l)
-            handle = self.rng.choice([f"{word}_{f_cap}{year}", f"{f_cap}{l_cap}", f"throwaway_{year}_{f}"])
+            word, given_cap, family_cap = _capitalise(word), _capitalise(given), _capitalise(family)
+            handle = self.rng.choice([f"{word}_{given_cap}{year}", f"{given_cap}{family_cap}", f"throwaway_{year}_{given}"])
         if platform in ("x", "mastodon"):
             handle = handle.replace(".", "_")
         if platform == "bluesky":
@@ -710,7 +715,8 @@ class _Planner:
             person = self.people.pick(lang, platform)
             statement = self.statements.get(platform)
             on_statement = statement is not None and self.rng.random() < (0.8 if platform == "facebook" else 0.3)
-            _, text = self._unique(lambda: (None, self._incident_text(profile, lang, platform, intent, on_statement)), strict=True)
+            _, text = self._unique(lambda: (None, self._incident_text(profile, lang, platform, intent, on_statement)),
+                                   strict=True)
             title = None
             if platform == "reddit":
                 title = self.rng.choice(P.TITLES[lang]["complaint"]).format_map(self._slots(lang, profile, platform, False))
@@ -752,7 +758,8 @@ class _Planner:
         person = self.people.pick(original.lang, platform, avoid=original.author)
         text = original.text
         if self.rng.random() < 0.3:  # near duplicate: the same text with a tag or two added
-            extra = self.people.tag(original.lang, platform) if original.promo else self.rng.choice(P.INCIDENT[original.lang]["tags"])
+            extra = (self.people.tag(original.lang, platform) if original.promo
+                     else self.rng.choice(P.INCIDENT[original.lang]["tags"]))
             text = self._register(f"{text} {extra}")
         delay = (180 * 360 ** self.rng.random()) if original.promo else (60 * 40 ** self.rng.random())
         item = self._add(platform=platform, brand=original.brand, lang=original.lang, author=person.author, text=text,

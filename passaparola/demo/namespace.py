@@ -17,8 +17,8 @@ import json
 import time
 
 from core import kafka_clients
-from core.settings import Settings
 from core.errors import PassaparolaError
+from core.settings import Settings
 from core.topics import read_to_end
 
 TOPIC_PREFIX = "demo."

@@ -25,18 +25,19 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import RetriableError
 from rich.progress import Progress
 
-from ingest.producer import MentionProducer
 from core import kafka_clients
-from core.settings import Brand, Settings
-from passaparola.demo.generator import DEMO_BRANDS, generate
 from core.elastic import connect
 from core.errors import PassaparolaError
-from passaparola.parent_watch import PARENT_ENV
 from core.schema import Mention
+from core.settings import Brand, Settings
 from core.topics import end_offsets
+from ingest.producer import MentionProducer
+from passaparola.demo.generator import DEMO_BRANDS, generate
+from passaparola.parent_watch import PARENT_ENV
 from sinks.base import sink_group
 from sinks.elasticsearch import alias, index_name
 from streams.app import app_id
+
 
 class PipelineError(PassaparolaError):
     """The pipeline did not finish: a worker died or did not catch up in time."""

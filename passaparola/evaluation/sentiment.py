@@ -110,7 +110,9 @@ def italian_cv(shared: Path, k: int = 10, subset: int | None = None, seed: int =
         fitted = training.fit(d.take(train), tweets.subset(train))
         pos_pred, neg_pred = fitted.predict(d.take(test))
         out["model"].append(training.polarity_f(pos, neg, pos_pred, neg_pred))
-        out["model + customer cues"].append(training.polarity_f(pos, neg, *_with_cues(pos_pred, neg_pred, [cues[i] for i in test])))
+        out["model + customer cues"].append(
+            training.polarity_f(pos, neg, *_with_cues(pos_pred, neg_pred, [cues[i] for i in test]))
+        )
         zeros = np.zeros(len(test), dtype=np.int8)
         out["all neutral"].append(training.polarity_f(pos, neg, zeros, zeros))
         out["vaderSentiment"].append(
@@ -119,7 +121,8 @@ def italian_cv(shared: Path, k: int = 10, subset: int | None = None, seed: int =
         cut_pos = _fit_cut(tweets.pos[train], strengths[train, 0])
         cut_neg = _fit_cut(tweets.neg[train], strengths[train, 1])
         out["lexicon only"].append(
-            training.polarity_f(pos, neg, (strengths[test, 0] > cut_pos).astype(np.int8), (strengths[test, 1] > cut_neg).astype(np.int8))
+            training.polarity_f(pos, neg, (strengths[test, 0] > cut_pos).astype(np.int8),
+                                (strengths[test, 1] > cut_neg).astype(np.int8))
         )
     return out
 
@@ -203,5 +206,6 @@ def evaluation_report(shared: Path) -> list[Figure]:
             )
         )
     ours, plain, n = english_r(shared / EN_DIR / SEMEVAL)
-    figures.append(Figure("en: Pearson r, SemEval 2015 task 11", ours, baseline=plain, note=f"{n} ironic tweets; the irony rule was tuned here"))
+    figures.append(Figure("en: Pearson r, SemEval 2015 task 11", ours, baseline=plain,
+                          note=f"{n} ironic tweets; the irony rule was tuned here"))
     return figures

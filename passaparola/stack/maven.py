@@ -30,7 +30,8 @@ _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 
 def _dependency(coordinate: str) -> str:
     group, artifact, version = coordinate.split(":")
-    return f"    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version></dependency>"
+    return (f"    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>"
+            f"<version>{version}</version></dependency>")
 
 
 class Maven:
@@ -64,7 +65,8 @@ class Maven:
         with tempfile.TemporaryDirectory() as work:
             self._run(["dependency:get", f"-Dartifact={coordinate}", "-Dtransitive=false"], Path(work))
         group, artifact, version, *kind = coordinate.split(":")
-        path = self.repository.joinpath(*group.split("."), artifact, version, f"{artifact}-{version}.{kind[0] if kind else 'jar'}")
+        path = self.repository.joinpath(*group.split("."), artifact, version,
+                                        f"{artifact}-{version}.{kind[0] if kind else 'jar'}")
         if not path.exists():
             raise StackError(f"mvn reported success but {path} is missing")
         return path

@@ -168,7 +168,8 @@ def build_lexicons(shared: Path, out: Path) -> None:
     for char, valence in elita_emoji.items():
         emoji[char] = (valence, "elita")
     with (out / lexicons.EMOJI_LEXICON_NAME).open("w", encoding="utf-8") as handle:
-        handle.write("# emoji\tpolarity [-1,1]\tsource: elita = ELIta valence (v - 5) / 4, ranking = Emoji Sentiment Ranking (pos - neg) / (n + 3)\n")
+        handle.write("# emoji\tpolarity [-1,1]\tsource: elita = ELIta valence (v - 5) / 4, "
+                     "ranking = Emoji Sentiment Ranking (pos - neg) / (n + 3)\n")
         handle.write("# Derived from ELIta (CC0) and the Emoji Sentiment Ranking 1.0 (CC BY-SA 4.0); see ATTRIBUTION.md\n")
         for char in sorted(emoji):
             score, source = emoji[char]
@@ -200,7 +201,8 @@ class Design:
         order = np.argsort(new_rows, kind="stable")
         cols = self.cols[keep][order]
         used, compact = np.unique(cols, return_inverse=True)
-        return Design(new_rows[order].astype(np.int32), compact.astype(np.int32), self.vals[keep][order], self.columns[used], self.dense[rows], len(rows))
+        return Design(new_rows[order].astype(np.int32), compact.astype(np.int32), self.vals[keep][order], self.columns[used],
+                      self.dense[rows], len(rows))
 
 
 def design(texts: Sequence[str], cfg: Config) -> Design:
@@ -275,7 +277,8 @@ def _lbfgs(fg, x0: np.ndarray, max_iter: int = 300, memory: int = 10, tol: float
     return x
 
 
-def fit_logistic(d: Design, y: np.ndarray, lam: float = DEFAULT_LAMBDA, offset: np.ndarray | None = None, sparse: bool = True, dense: bool = True) -> np.ndarray:
+def fit_logistic(d: Design, y: np.ndarray, lam: float = DEFAULT_LAMBDA, offset: np.ndarray | None = None, sparse: bool = True,
+                 dense: bool = True) -> np.ndarray:
     """Weights over [compact sparse columns | dense | bias]; ``offset`` is added to every
     logit; ``sparse``/``dense`` False keeps that block at zero."""
     n_sparse = len(d.columns)
@@ -387,7 +390,8 @@ def fit(d: Design, tweets: Tweets, lam: float = DEFAULT_LAMBDA, thresholds: tupl
     return Fitted(d.columns, fit_logistic(d, tweets.pos, lam), fit_logistic(d, tweets.neg, lam), *thresholds)
 
 
-def cross_validate(tweets: Tweets, cfg: Config | None = None, k: int = 10, lam: float = DEFAULT_LAMBDA, seed: int = 0, d: Design | None = None) -> list[float]:
+def cross_validate(tweets: Tweets, cfg: Config | None = None, k: int = 10, lam: float = DEFAULT_LAMBDA, seed: int = 0,
+                   d: Design | None = None) -> list[float]:
     """Polarity F of each of ``k`` stratified folds (``d``: the texts' design, if already built)."""
     d = d if d is not None else design(tweets.texts, cfg or Config())
     folds = stratified_folds(tweets, k, seed=seed)
@@ -424,7 +428,8 @@ def train(shared: Path, out: Path, cfg: Config | None = None, lam: float = DEFAU
     return shipped
 
 
-def tune(shared: Path, cfg: Config | None = None, lambdas: Sequence[float] = (3e-5, 1e-4, 3e-4, 1e-3)) -> list[tuple[float, float, float, float]]:
+def tune(shared: Path, cfg: Config | None = None,
+         lambdas: Sequence[float] = (3e-5, 1e-4, 3e-4, 1e-3)) -> list[tuple[float, float, float, float]]:
     """The dev-split protocol: for each L2 strength, train on the rest, pick each field's
     threshold on dev; (lambda, t_pos, t_neg, dev F). Lexicons must be in place already."""
     cfg = cfg or Config()
@@ -455,7 +460,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     model = train(args.shared, args.out)
     size = (args.out / italian.MODEL_FILE.name).stat().st_size
-    print(f"wrote {args.out / italian.MODEL_FILE.name} ({size / 1e6:.2f} MB), thresholds pos {model.threshold_pos:.2f} neg {model.threshold_neg:.2f}")
+    print(f"wrote {args.out / italian.MODEL_FILE.name} ({size / 1e6:.2f} MB), "
+          f"thresholds pos {model.threshold_pos:.2f} neg {model.threshold_neg:.2f}")
 
 
 if __name__ == "__main__":

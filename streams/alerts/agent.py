@@ -23,9 +23,9 @@ from typing import Any
 
 import faust
 
-from core.settings import ConfigError, Settings
 from core.metrics import BATCH_SECONDS, CONSUMED, DROPPED
 from core.schema import Mention, SchemaError
+from core.settings import ConfigError, Settings
 from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, check_sizes, floor_time

@@ -124,7 +124,8 @@ def _examples(examples: list[dict[str, Any]], negative_first: bool) -> list[dict
     """The five to show: most reach first, negative ones before all others if asked (filled
     up with others when fewer than five are negative); each mention once."""
     unique = list({e["id"]: e for e in examples}.values())
-    return sorted(unique, key=lambda e: (negative_first and e.get("sentiment") != "negative", -e["reach"], e["id"]))[:EXAMPLES_KEPT]
+    return sorted(unique,
+                  key=lambda e: (negative_first and e.get("sentiment") != "negative", -e["reach"], e["id"]))[:EXAMPLES_KEPT]
 
 
 _WHAT = {"volume_spike": "mentions", "negative_spike": "negative mentions", "negative_share": "negative share"}

@@ -53,7 +53,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-
 from core.settings import SpikeSettings  # defined with the rest of the configuration
 from streams.alerts.baseline import Forecast, SeasonalBaseline
 from streams.alerts.significance import binom_logsf, nbinom_logsf

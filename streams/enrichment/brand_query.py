@@ -73,8 +73,8 @@ from urllib.parse import urlsplit
 from core.schema import PLATFORMS
 
 if TYPE_CHECKING:
-    from core.settings import Brand
     from core.schema import Mention
+    from core.settings import Brand
 
 FIELDS = ("author", "site", "lang", "platform")
 MAX_DEPTH = 64  # nesting of parentheses, NOTs and NEARs; deeper is a mistake, not a query

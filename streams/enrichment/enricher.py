@@ -9,12 +9,11 @@ the benchmarks.
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from core.settings import Brand, Settings
 from core.schema import Mention, Sentiment
+from core.settings import Brand, Settings
 from streams.enrichment.brand_query import BrandMatcher, QueryDoc
 from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.intent import classify_intent

@@ -77,8 +77,8 @@ _OFFER_WORDS = frozenset(
     "#win #vinci #deal #deals #discount #saldi #sale #regalo #blackfriday #cybermonday #free".split()
 )
 _OFFER_PHRASES = re.compile(
-    r"(?<!\w)(?:met[aà] prezzo|half[ -]price|solo oggi|solo per oggi|today only|ultime ore|ultimi giorni|last (?:chance|hours|day)|"
-    r"in regalo|on sale|limited time|tempo limitato|fino ad esaurimento)(?!\w)"
+    r"(?<!\w)(?:met[aà] prezzo|half[ -]price|solo oggi|solo per oggi|today only|ultime ore|ultimi giorni|"
+    r"last (?:chance|hours|day)|in regalo|on sale|limited time|tempo limitato|fino ad esaurimento)(?!\w)"
 )
 _OFFER_PHRASE_ANCHORS = frozenset("metà meta half solo today ultime ultimi last regalo sale limited tempo esaurimento".split())
 

@@ -20,8 +20,8 @@ import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
-from faust.types.tuples import Message
 from faust.types.transports import TransportT
+from faust.types.tuples import Message
 from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 

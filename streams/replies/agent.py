@@ -21,14 +21,14 @@ from datetime import datetime, timezone
 
 import faust
 
-from core.settings import Settings
 from core.metrics import BATCH_SECONDS, CONSUMED
 from core.schema import Mention, SchemaError
+from core.settings import Settings
 from streams.faust_patches.dead_letters import dead_letterer
 from streams.faust_patches.producing import sender
+from streams.faust_patches.tables import TableBatch, json_table
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
-from streams.faust_patches.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
 WORKER = "replies"

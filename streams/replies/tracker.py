@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from core.settings import Brand, ReplySettings
 from core.schema import Mention
+from core.settings import Brand, ReplySettings
 from streams.handles import handle_key, own_handles, tagged
 from streams.replies.business_hours import add_business_seconds, business_seconds
 

@@ -20,7 +20,9 @@ def test_producers_are_idempotent_with_acks_all_and_the_batching_settings():
 
 
 def test_no_compression_is_none_for_kafka_python():
-    assert kafka_clients.producer_config(KafkaSettings(bootstrap_servers="b:1", compression="none"), "x")["compression_type"] is None
+    assert kafka_clients.producer_config(
+        KafkaSettings(bootstrap_servers="b:1", compression="none"), "x"
+    )["compression_type"] is None
 
 
 def test_overrides_win_and_a_string_is_the_bootstrap_servers():

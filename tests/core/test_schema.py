@@ -59,7 +59,8 @@ def test_json_round_trip_keeps_everything():
         (b"{not json", "Invalid JSON"),
         (b'{"platform": "myspace", "native_id": "1"}', "platform"),
         (b'{"platform": "x", "native_id": "1", "source": "s", "author": {"id": "a"}}', "published_at"),
-        (b'{"platform": "x", "native_id": "1", "source": "s", "author": {"id": "a"}, "published_at": "yesterday"}', "published_at"),
+        (b'{"platform": "x", "native_id": "1", "source": "s", "author": {"id": "a"}, '
+         b'"published_at": "yesterday"}', "published_at"),
         (b"[1, 2]", "message"),
     ],
 )

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.elastic import connect
+from core.settings import Settings
+from core.topics import ensure_topics
 from dashboards import build, queries
 from dashboards import rules as rules_module
-from core.settings import Settings
 from passaparola.demo.generator import default_anchor, generate_with_truth
 from passaparola.demo.pipeline import run_pipeline
-from core.elastic import connect
-from core.topics import ensure_topics
 from sinks.elasticsearch import alias
 
 pytestmark = pytest.mark.integration
@@ -200,7 +200,8 @@ def test_breach_panels_show_passed_slas_and_nothing_else(demo):
           "queue", {k: b["doc_count"] for k, b in queue.items()})
     assert passed and 0 < breached <= len(latest)
     assert rows and {r["_id"] for r in rows} <= latest
-    assert sum(b["doc_count"] for b in queue.values()) == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"]
+    assert (sum(b["doc_count"] for b in queue.values())
+            == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"])
 
 
 def test_every_passed_sla_is_a_breach(demo):

@@ -56,7 +56,8 @@ def test_without_credentials_nothing_is_tried():
 
 @pytest.mark.parametrize("credentials", [{}, {"PASSAPAROLA_SECRETS__GRAFANA_TOKEN": "t0k3n"}])
 def test_the_command_fails_with_one_line(credentials):
-    env = {k: v for k, v in os.environ.items() if k not in ("GRAFANA_USER", "GRAFANA_PASSWORD", "PASSAPAROLA_SECRETS__GRAFANA_TOKEN")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GRAFANA_USER", "GRAFANA_PASSWORD", "PASSAPAROLA_SECRETS__GRAFANA_TOKEN")}
     done = subprocess.run([sys.executable, "-m", "passaparola", "dashboards", "provision", "--url", "http://127.0.0.1:9"],
                           env={**env, **credentials, "PASSAPAROLA_LOG_JSON": "false"}, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr

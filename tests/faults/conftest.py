@@ -24,7 +24,8 @@ from core.settings import Settings
 from passaparola.demo.pipeline import die_with_parent
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.kafka import KafkaBroker
-from passaparola.stack.process import tail, wait_until as wait_healthy
+from passaparola.stack.process import tail
+from passaparola.stack.process import wait_until as wait_healthy
 from passaparola.stack.service import LocalService
 from tests.support.net import free_port
 from tests.support.waits import wait_until

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from ingest.producer import MentionProducer
-from core.settings import Settings
 from core.schema import Author, Mention
+from core.settings import Settings
 from core.topics import ensure_topics, read_to_end
+from ingest.producer import MentionProducer
 from sinks.base import sink_group
 from sinks.elasticsearch import alias
 from tests.support.kafka import lag

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ingest.producer import MentionProducer, ProduceError
-from core.settings import Settings
 from core.elastic import connect
 from core.schema import Author, Mention
+from core.settings import Settings
 from core.topics import ensure_topics, read_to_end
+from ingest.producer import MentionProducer, ProduceError
 from sinks.base import sink_group
 from sinks.elasticsearch import alias
 from tests.support.elastic import indexed

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core import kafka_clients
-from core.settings import Settings
 from core.elastic import connect
 from core.schema import Author, Mention, Sentiment
+from core.settings import Settings
 from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 from sinks.webhook import slack_message

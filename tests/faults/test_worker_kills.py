@@ -41,12 +41,12 @@ from elasticsearch.helpers import scan
 from kafka import TopicPartition
 
 from core import kafka_clients
-from ingest.replay import CHECKPOINT_EVERY
+from core.elastic import connect
 from core.settings import Settings
+from core.topics import ensure_topics, read_to_end
+from ingest.replay import CHECKPOINT_EVERY
 from passaparola.demo.generator import DEMO_BRANDS, DemoTruth, default_anchor, generate_with_truth
 from passaparola.demo.pipeline import topic_size
-from core.elastic import connect
-from core.topics import ensure_topics, read_to_end
 from sinks.base import sink_group
 from sinks.elasticsearch import alias
 from sinks.webhook import slack_message
@@ -55,7 +55,8 @@ from streams.alerts.windows import EventTimeWindows
 from streams.app import app_id
 from streams.replies.tracker import ReplyTracker
 from tests.support.elastic import indexed as _indexed
-from tests.support.kafka import lag as _lag, wait_quiet
+from tests.support.kafka import lag as _lag
+from tests.support.kafka import wait_quiet
 from tests.support.net import Hook
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -339,7 +340,8 @@ def _kill_free_alerts(settings: Settings, es, prefix: str) -> tuple[dict[tuple, 
             for window, end, count, negatives in brand_windows.add(at, negative, 0):
                 windows[(brand, window, end.isoformat())] = (count, negatives)
                 detector = detectors.setdefault(window, SpikeDetector(window, cfg.detector))
-                alerts |= {(brand, a.kind, a.window, a.at.isoformat()): a.observed for a in detector.observe(end, count, negatives)}
+                alerts |= {(brand, a.kind, a.window, a.at.isoformat()): a.observed
+                           for a in detector.observe(end, count, negatives)}
             state = brand_windows.state
     return alerts, windows
 

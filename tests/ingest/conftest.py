@@ -178,10 +178,10 @@ def harvest():
     An :class:`~ingest.http.HttpProblem` that ends the run is kept in ``error``."""
     import asyncio
 
+    from core.schema import Mention
+    from core.settings import IngestSettings, Secrets
     from ingest.connectors.base import Checkpoint, Problem, SourceContext
     from ingest.http import HttpClient, HttpProblem
-    from core.settings import IngestSettings, Secrets
-    from core.schema import Mention
 
     def run(connector_cls, source, cursor=None, brands=(), secrets=None, **ingest):
         waits: list[float] = []

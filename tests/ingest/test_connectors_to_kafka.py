@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from core.schema import SCHEMA_VERSION, Mention, mention_id
+from core.settings import Brand, Secrets, Settings, Source
+from core.topics import SCHEMA_HEADER, ensure_topics
 from ingest.connectors import bluesky, reddit, x
 from ingest.runner import IngestRunner
 from ingest.state import CursorStore
-from core.settings import Brand, Secrets, Settings, Source
-from core.schema import SCHEMA_VERSION, Mention, mention_id
-from core.topics import SCHEMA_HEADER, ensure_topics
 from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration

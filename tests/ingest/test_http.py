@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from ingest.http import AuthError, BadBody, HttpClient, HttpProblem, retry_after_s
 from core.settings import IngestSettings
+from ingest.http import AuthError, BadBody, HttpClient, HttpProblem, retry_after_s
 
 
 def _get(replay, path, waits=None, json=False, **settings):

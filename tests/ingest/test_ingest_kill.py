@@ -34,7 +34,8 @@ def _blog(base: str) -> tuple[bytes, dict[str, bytes]]:
     for p in range(POSTS):
         link = f"{base}/blog/post-{p}"
         posts.append(f"<item><title>Novità numero {p}</title><link>{link}</link><guid>{link}</guid>"
-                     f"<pubDate>{format_datetime(T0 + timedelta(hours=p))}</pubDate><description>Racconto del giorno {p}.</description>"
+                     f"<pubDate>{format_datetime(T0 + timedelta(hours=p))}</pubDate>"
+                     f"<description>Racconto del giorno {p}.</description>"
                      f"<wfw:commentRss>{base}/comments/{p}</wfw:commentRss><slash:comments>{COMMENTS}</slash:comments></item>")
         comments = [f"<item><title>Commento {c}</title><link>{link}#c{c}</link><guid>{link}#c{c}</guid>"
                     f"<pubDate>{format_datetime(T0 + timedelta(hours=p, minutes=c + 1))}</pubDate>"
@@ -44,7 +45,8 @@ def _blog(base: str) -> tuple[bytes, dict[str, bytes]]:
 
 
 def _raw(settings) -> list[Mention]:
-    return [Mention.from_json(value) for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
+    return [Mention.from_json(value)
+            for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
 
 
 def test_a_killed_run_resumes_from_its_last_checkpoint(settings, worker_env, replay, tmp_path):

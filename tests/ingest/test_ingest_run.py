@@ -20,9 +20,11 @@ RSS = {"Content-Type": "application/rss+xml; charset=UTF-8"}
 
 def _feed(items: int) -> bytes:
     entries = "".join(f"<item><title>Notizia {n}</title><link>https://blog.example/{n}</link><guid>https://blog.example/{n}</guid>"
-                      f"<pubDate>Mon, 02 Nov 2026 09:{n:02d}:00 +0000</pubDate><description>Caffè Aurora, giorno {n}</description></item>"
+                      f"<pubDate>Mon, 02 Nov 2026 09:{n:02d}:00 +0000</pubDate>"
+                      f"<description>Caffè Aurora, giorno {n}</description></item>"
                       for n in range(items))
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Blog</title>{entries}</channel></rss>'.encode()
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Blog</title>{entries}'
+            '</channel></rss>').encode()
 
 
 def test_run_polls_on_the_interval_picks_up_new_entries_and_stops_on_sigterm(settings, worker_env, replay):
@@ -45,5 +47,6 @@ def test_run_polls_on_the_interval_picks_up_new_entries_and_stops_on_sigterm(set
         if worker.poll() is None:
             worker.kill()
     assert len(first_two) == 2  # two polls about interval_s apart, not a busy loop
-    ids = [Mention.from_json(value).native_id for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
+    ids = [Mention.from_json(value).native_id
+           for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw)]
     assert sorted(ids) == sorted(f"https://blog.example/{n}" for n in range(5))  # the 2 new ones once, no repeats

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ingest.producer import MentionProducer, ProduceError
-from core.settings import Settings
 from core.schema import SCHEMA_VERSION, Author, Mention
+from core.settings import Settings
 from core.topics import SCHEMA_HEADER, TopicSpec, ensure_topics, read_to_end
+from ingest.producer import MentionProducer, ProduceError
 from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration

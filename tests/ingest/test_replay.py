@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from core.schema import Author, Mention
+from core.topics import ensure_topics, read_to_end
 from ingest.errors import ErrorSink
 from ingest.producer import MentionProducer
 from ingest.replay import NumberedLines, Position, ReplayCheckpoint, replay_lines
 from ingest.state import CursorStore
-from core.schema import Author, Mention
-from core.topics import ensure_topics, read_to_end
 
 T0 = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
@@ -45,7 +45,8 @@ def _saved_position(settings, path: Path) -> Position:
 
 
 def _ids_on_raw(settings) -> Counter:
-    return Counter(Mention.from_json(v).id for _, v in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw))
+    return Counter(Mention.from_json(v).id
+                   for _, v in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_raw))
 
 
 def test_numbered_lines_go_on_from_a_position_with_the_file_numbering():

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.schema import Author, Mention
+from core.settings import Settings, Source
+from core.topics import ensure_topics
 from ingest.connectors import Checkpoint, Connector, Problem
 from ingest.runner import IngestRunner
 from ingest.state import CursorStore
-from core.settings import Settings, Source
-from core.schema import Author, Mention
-from core.topics import ensure_topics
 from tests.support.kafka import read_records
 
 pytestmark = pytest.mark.integration
@@ -148,7 +148,8 @@ def test_cursor_store_keeps_the_newest_cursor_and_forgets_on_reset(settings):
 def test_a_run_that_died_mid_page_does_not_send_that_page_twice(settings, replay, runner_for):
     # Page 2 dies after two of its mentions reached Kafka (the connector fails; a SIGKILL
     # after the producer's flush leaves the same state: mentions sent, cursor not saved).
-    _pages(replay, [{"id": "1", "text": "uno"}], [{"id": "2a", "text": "a"}, {"id": "2b", "text": "b"}, {"id": "crash", "text": "x"}])
+    _pages(replay, [{"id": "1", "text": "uno"}],
+           [{"id": "2a", "text": "a"}, {"id": "2b", "text": "b"}, {"id": "crash", "text": "x"}])
     runner, source = runner_for(replay.url)
     first = asyncio.run(runner.run_source(source))
     assert first.failure and first.mentions == 3

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from ingest.text import cap, clean_text
 

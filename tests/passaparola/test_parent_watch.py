@@ -39,7 +39,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_worker_ignoring_sigterm_exits_after_the_grace_once_its_parent_died():
-    starter = subprocess.Popen([sys.executable, "-c", STARTER, STUCK_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    starter = subprocess.Popen([sys.executable, "-c", STARTER, STUCK_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
     worker = int(starter.stdout.readline())
     try:
         # Sleeps that give a wrong exit time to happen: longer than the grace, then within it.

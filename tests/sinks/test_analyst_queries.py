@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.elastic import connect
 from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
-from core.elastic import connect
 from sinks.base import Record
 from sinks.elasticsearch import ElasticsearchSink, alias
 from streams.enrichment.duplicates import DuplicateIndex
@@ -44,11 +44,14 @@ def _seed(settings: Settings) -> tuple[Settings, list]:
         assert sink.write([Record(topic, 0, i, None, m.to_json()) for i, m in enumerate(enriched[start:start + 1000])]) == []
     now = datetime.now(timezone.utc)
     events = [
-        {"id": "u1", "kind": "unanswered", "intent": "complaint", "brand": "aurora", "due_at": (now - timedelta(hours=5)).isoformat(), "event_at": now.isoformat()},
-        {"id": "u2", "kind": "unanswered", "intent": "complaint", "brand": "aurora", "due_at": (now - timedelta(hours=9)).isoformat(),
-         "replied_at": now.isoformat(), "event_at": now.isoformat()},
-        {"id": "u3", "kind": "unanswered", "intent": "question", "brand": "aurora", "due_at": (now - timedelta(hours=7)).isoformat(), "event_at": now.isoformat()},
-        {"id": "u4", "kind": "unanswered", "intent": "complaint", "brand": "spinlane", "due_at": (now - timedelta(hours=8)).isoformat(), "event_at": now.isoformat()},
+        {"id": "u1", "kind": "unanswered", "intent": "complaint", "brand": "aurora",
+         "due_at": (now - timedelta(hours=5)).isoformat(), "event_at": now.isoformat()},
+        {"id": "u2", "kind": "unanswered", "intent": "complaint", "brand": "aurora",
+         "due_at": (now - timedelta(hours=9)).isoformat(), "replied_at": now.isoformat(), "event_at": now.isoformat()},
+        {"id": "u3", "kind": "unanswered", "intent": "question", "brand": "aurora",
+         "due_at": (now - timedelta(hours=7)).isoformat(), "event_at": now.isoformat()},
+        {"id": "u4", "kind": "unanswered", "intent": "complaint", "brand": "spinlane",
+         "due_at": (now - timedelta(hours=8)).isoformat(), "event_at": now.isoformat()},
     ]
     assert sink.write([Record(settings.topics.replies, 0, i, None, json.dumps(e).encode()) for i, e in enumerate(events)]) == []
     es = connect(settings)
@@ -80,7 +83,8 @@ def test_every_readme_query_answers_the_question(settings: Settings):
     authors = _run(settings, "top-negative-authors")["aggregations"]["author"]["buckets"]
     reach = [a["reach"]["value"] for a in authors]
     assert len(authors) == 10 and reach == sorted(reach, reverse=True)
-    loudest = max((m for m in enriched if m.sentiment.label == "negative" and m.author.handle), key=lambda m: m.author.followers or 0)
+    loudest = max((m for m in enriched if m.sentiment.label == "negative" and m.author.handle),
+                  key=lambda m: m.author.followers or 0)
     assert authors[0]["key"] == loudest.author.handle
 
     terms = _run(settings, "significant-terms-in-spike")["aggregations"]["about"]["buckets"]

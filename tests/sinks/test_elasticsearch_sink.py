@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core import kafka_clients
-from core.settings import Settings
 from core.elastic import connect
 from core.schema import Author, Mention
+from core.settings import Settings
 from core.topics import ensure_topics, read_to_end
 from sinks.base import Batching, Record, sink_group
-from sinks.worker import SinkWorker
 from sinks.elasticsearch import ElasticsearchSink, alias
+from sinks.worker import SinkWorker
 from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,8 @@ def record(value: bytes, offset: int = 0, topic: str = "m") -> Record:
 
 @pytest.fixture
 def sink(settings: Settings) -> ElasticsearchSink:
-    target = ElasticsearchSink(connect(settings), settings.elasticsearch.index_prefix, {"m": "mentions", "r": "replies", "a": "alerts"})
+    target = ElasticsearchSink(connect(settings), settings.elasticsearch.index_prefix,
+                               {"m": "mentions", "r": "replies", "a": "alerts"})
     target.setup()
     return target
 
@@ -79,7 +80,8 @@ def test_setup_is_idempotent_and_the_mapping_api_shows_the_design(sink: Elastics
 
 def test_documents_go_to_the_month_of_their_own_timestamp(sink: ElasticsearchSink):
     march = mention(1)
-    late = Mention(**{**mention(2).model_dump(), "id": "", "thread_id": "", "published_at": datetime(2026, 4, 30, 23, tzinfo=timezone.utc)})
+    late = Mention(**{**mention(2).model_dump(), "id": "", "thread_id": "",
+                      "published_at": datetime(2026, 4, 30, 23, tzinfo=timezone.utc)})
     assert sink.write([record(march.to_json()), record(late.to_json(), 1)]) == []
     sink.client.indices.refresh(index=alias(sink.prefix))
     where = {h["_id"]: h["_index"] for h in sink.client.search(index=alias(sink.prefix), size=10)["hits"]["hits"]}
@@ -149,7 +151,8 @@ def test_the_worker_indexes_a_topic_once_and_dead_letters_poison(settings: Setti
 
     def run_worker() -> None:
         target = ElasticsearchSink.from_settings(settings)
-        worker = SinkWorker(settings, target, [topic], sink_group(settings), settings.topics.sink_dlq, Batching(max_records=300, max_wait_s=0.2))
+        worker = SinkWorker(settings, target, [topic], sink_group(settings), settings.topics.sink_dlq,
+                            Batching(max_records=300, max_wait_s=0.2))
         worker.run(idle_exit_s=3)
 
     run_worker()

@@ -9,9 +9,9 @@ import pytest
 from kafka import KafkaConsumer
 
 from core import kafka_clients
-from core.settings import Settings
 from core.elastic import connect
 from core.metrics import ERRORS
+from core.settings import Settings
 from core.topics import TopicSpec, ensure_topics
 from sinks.base import Batching, sink_group
 from sinks.elasticsearch import ElasticsearchSink, alias

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
-from ingest.producer import MentionProducer
-from core.settings import Settings
 from core.schema import Author, Mention
+from core.settings import Settings
+from core.topics import ensure_topics, read_to_end
+from ingest.producer import MentionProducer
 from passaparola.stack.elasticsearch import ElasticsearchNode
 from passaparola.stack.process import wait_until as wait_healthy
-from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 from tests.support.net import free_port
 from tests.support.waits import wait_until
@@ -98,7 +98,8 @@ def test_sigkill_in_the_middle_loses_and_doubles_nothing(settings: Settings, wor
 def own_elasticsearch(base_settings: Settings, tmp_path: Path):
     """An Elasticsearch node for one test, from the same cached download."""
     stack = base_settings.stack.model_copy(
-        update={"state_dir": tmp_path / "es-state", "elasticsearch_port": free_port(), "elasticsearch_transport_port": free_port()}
+        update={"state_dir": tmp_path / "es-state", "elasticsearch_port": free_port(),
+                "elasticsearch_transport_port": free_port()}
     )
     node = ElasticsearchNode(stack)
 
@@ -133,7 +134,8 @@ def test_elasticsearch_gone_for_a_minute_loses_and_doubles_nothing(
     assert "target unavailable, retrying" in log.read_text()
 
 
-def test_a_document_elasticsearch_refuses_goes_to_the_dlq_and_the_rest_flows(settings: Settings, worker_env: dict, tmp_path: Path):
+def test_a_document_elasticsearch_refuses_goes_to_the_dlq_and_the_rest_flows(settings: Settings, worker_env: dict,
+                                                                             tmp_path: Path):
     from core.elastic import connect
 
     mentions = _mentions(2000)

@@ -45,7 +45,8 @@ def test_each_alert_is_posted_once_across_retries_and_restarts(settings, worker_
     assert done.returncode == 0, done.stderr[-2000:]
     assert [p["text"] for p in hook.posts] == [slack_message(alert(1))["text"], slack_message(alert(2))["text"]]
     assert "addebitato due volte" in hook.posts[0]["text"] and hook.url not in done.stderr + done.stdout
-    reasons = [json.loads(value)["reason"] for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.sink_dlq)]
+    reasons = [json.loads(value)["reason"]
+               for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.sink_dlq)]
     assert len(reasons) == 1 and reasons[0].startswith("not an alert")
 
     # The streams worker replays the same alerts after a crash; a fresh notifier group reads

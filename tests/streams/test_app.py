@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from core import kafka_clients
-from core.settings import Settings
 from core.schema import Author, Mention
+from core.settings import Settings
 from core.topics import ensure_topics
 from streams.app import faust_broker
 from tests.support.net import free_port
@@ -57,7 +57,8 @@ def test_the_worker_enriches_drops_unmatched_and_dead_letters_the_rest(settings:
 
     log = tmp_path / "streams.log"
     with open(log, "wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "passaparola", "streams", "worker"], env=worker_env, stdout=out, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen([sys.executable, "-m", "passaparola", "streams", "worker"], env=worker_env, stdout=out,
+                                  stderr=subprocess.STDOUT)
     try:
         enriched = _consume(settings, settings.topics.mentions_enriched, 200, 90, worker)
         letters = _consume(settings, settings.topics.mentions_dlq, 2, 30, worker)
@@ -117,7 +118,8 @@ def test_workers_report_lag_and_health(settings: Settings, worker_env: dict, tmp
     env = {**worker_env, "PASSAPAROLA_METRICS_PORT": str(port)}
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "passaparola", *worker_args], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "-m", "passaparola", *worker_args], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
     try:
         lags = []
 

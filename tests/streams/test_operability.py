@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from core.settings import Settings
 from core.metrics import serve
+from core.settings import Settings
 from streams.app import create_app
 from streams.operability import healthy
 

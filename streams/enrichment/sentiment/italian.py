@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 import re
 import threading
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -372,7 +372,8 @@ class LinearModel:
         with np.load(path, allow_pickle=False) as data:
             cfg = Config.from_json(data["config"].tobytes().decode("utf-8"))
             thresholds = data["thresholds"]
-            return cls(cfg, data["w_pos"].astype(np.float32), data["w_neg"].astype(np.float32), float(thresholds[0]), float(thresholds[1]))
+            return cls(cfg, data["w_pos"].astype(np.float32), data["w_neg"].astype(np.float32),
+                       float(thresholds[0]), float(thresholds[1]))
 
     def _token(self, tok: str, ctx: int) -> tuple[float, float, int, float, float]:
         key = f"{ctx}{tok}"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors import bluesky
 from ingest.connectors.bluesky import BlueskyConnector
 from ingest.http import AuthError, BadBody
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 LOGIN = "/xrpc/com.atproto.server.createSession"

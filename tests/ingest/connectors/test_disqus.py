@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors.disqus import DisqusConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 LIST = "/api/3.0/forums/listPosts.json"
 THREADS = "/api/3.0/threads/list.json"

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.schema import mention_id
+from core.settings import Brand, ConfigError, Secrets, Source
 from ingest.connectors.facebook import FacebookConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from core.settings import Brand, ConfigError, Secrets, Source
-from core.schema import mention_id
 
 PAGE = "104857600012345"
 P1, P2 = f"{PAGE}_7311100000000001", f"{PAGE}_7311112223334445"

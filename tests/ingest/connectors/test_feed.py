@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.schema import Mention, mention_id
+from core.settings import Brand, IngestSettings, Source
 from ingest.connectors.base import Problem, SourceContext
 from ingest.connectors.feed import FeedConnector
 from ingest.http import BadBody, HttpClient, HttpProblem
-from core.settings import Brand, IngestSettings, Source
-from core.schema import Mention, mention_id
 
 BRAND = "Caffè Aurora"
 SITE = "https://blog.caffe-aurora.example"  # the fixtures' site; tests serve it from the replay server

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 
+from core.schema import Mention
+from core.settings import IngestSettings, Source
 from ingest.connectors.base import Problem, SourceContext
 from ingest.connectors.feed import FeedConnector
 from ingest.http import HttpClient
 from ingest.text import clean_text
-from core.settings import IngestSettings, Source
-from core.schema import Mention
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "feeds" / "feedparser"
 if not CORPUS.is_dir():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from core.schema import mention_id
+from core.settings import Brand, Source
 from ingest.connectors.hackernews import HackerNewsConnector
 from ingest.http import AuthError, BadBody
-from core.settings import Brand, Source
-from core.schema import mention_id
 
 SEARCH = "/api/v1/search_by_date"
 BRAND = "Caffè Aurora"

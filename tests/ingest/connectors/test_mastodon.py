@@ -6,10 +6,10 @@ import copy
 import json
 from urllib.parse import urlsplit
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors.mastodon import MastodonConnector
 from ingest.http import AuthError, BadBody
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 TAG = "/api/v1/timelines/tag/hoot"
 TOKEN = Secrets(mastodon_token="s3cret-mastodon-token")

@@ -8,11 +8,11 @@ import json
 
 import pytest
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors import reddit
 from ingest.connectors.reddit import RedditConnector
 from ingest.http import AuthError, BadBody
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 SECRET = Secrets(reddit_client_secret="app-s3cret")
 BRANDS = [Brand(name="Bone", own_accounts={"reddit": ["StanGibson18"]})]

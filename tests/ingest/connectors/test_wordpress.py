@@ -6,10 +6,10 @@ import base64
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors.wordpress import WordPressConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 COMMENTS = "/wp-json/wp/v2/comments"
 BRAND = "Caffè Aurora"

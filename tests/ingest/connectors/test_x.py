@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors import x
 from ingest.connectors.x import XConnector, snowflake_time
 from ingest.http import AuthError, BadBody
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 SEARCH = "/2/tweets/search/recent"
 TOKEN = "tok-SECRET-123"

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.schema import mention_id
+from core.settings import Brand, Secrets, Source
 from ingest.connectors.youtube import YouTubeConnector
 from ingest.http import AuthError, BadBody, HttpProblem
-from core.settings import Brand, Secrets, Source
-from core.schema import mention_id
 
 THREADS, COMMENTS = "/youtube/v3/commentThreads", "/youtube/v3/comments"
 VID, CHANNEL = "Au7oRaCaFfe", "UCaUr0raCaffeUfficiale01"

@@ -61,8 +61,8 @@ def test_bench_e2e_measures_every_part_and_cleans_up(local_stack, base_settings:
 
 @pytest.mark.integration
 def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Settings):
-    from passaparola.benchmarks.runs import _first_record_at
     from core.topics import ensure_topics
+    from passaparola.benchmarks.runs import _first_record_at
 
     ensure_topics(settings)
     topic = settings.topics.mentions_enriched
@@ -77,8 +77,8 @@ def test_the_race_starts_at_the_earliest_record_of_any_partition(settings: Setti
 
 @pytest.mark.integration
 def test_all_searchable_is_seen_without_waiting_for_the_refresh_interval(settings: Settings):
-    from passaparola.benchmarks.e2e import wait_searchable
     from core.elastic import connect
+    from passaparola.benchmarks.e2e import wait_searchable
 
     es, index = connect(settings), f"{settings.elasticsearch.index_prefix}-steady"
     es.indices.create(index=index, settings={"refresh_interval": "-1"})  # never by itself
@@ -97,7 +97,8 @@ def test_a_missing_peer_venv_is_said_not_faked(base_settings: Settings, tmp_path
     from passaparola.benchmarks.runs import _race_peer
 
     said = []
-    assert _race_peer(base_settings, 10, str(tmp_path / "no-python"), said.append) == {"peer": f"not run: no {tmp_path / 'no-python'}"}
+    assert (_race_peer(base_settings, 10, str(tmp_path / "no-python"), said.append)
+            == {"peer": f"not run: no {tmp_path / 'no-python'}"})
     assert "make bench" in said[0]
 
 

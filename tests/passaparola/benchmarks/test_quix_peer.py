@@ -16,14 +16,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core import kafka_clients
+from core.elastic import connect
+from core.schema import Author, Mention
+from core.settings import Settings
+from core.topics import ensure_topics
 from ingest.producer import MentionProducer
 from passaparola.benchmarks.e2e import bench_env
 from passaparola.benchmarks.runs import PEER_PYTHON, REPO
-from core.settings import Settings
 from passaparola.demo.generator import DEMO_BRANDS, generate
-from core.elastic import connect
-from core.schema import Author, Mention
-from core.topics import ensure_topics
 from streams.enrichment.enricher import Enricher
 
 pytestmark = [pytest.mark.integration,
@@ -65,7 +65,8 @@ def test_quix_peer_indexes_every_kept_mention_once_enriched(settings: Settings):
     index = f"{settings.elasticsearch.index_prefix}-quix-mentions"
     env = bench_env(settings)  # its namespace and the demo brands, as the bench gives it
     before = time.time()
-    run = subprocess.run([str(PEER_PYTHON), "-m", "passaparola.benchmarks.quix_peer", topic, index, str(len(expected)), "--timeout", "180"],
+    run = subprocess.run([str(PEER_PYTHON), "-m", "passaparola.benchmarks.quix_peer",
+                          topic, index, str(len(expected)), "--timeout", "180"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])

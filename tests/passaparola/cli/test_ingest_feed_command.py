@@ -10,8 +10,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from passaparola.cli import app
 from core.schema import Mention
+from passaparola.cli import app
 
 
 def _feeds(shared):

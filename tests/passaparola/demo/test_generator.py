@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from passaparola.demo.generator import DEMO_BRANDS, INTENTS, DemoTruth, generate, generate_with_truth
 from core.schema import PLATFORMS, Mention
+from passaparola.demo.generator import DEMO_BRANDS, INTENTS, DemoTruth, generate, generate_with_truth
 
 ANCHOR = datetime(2025, 3, 14, 18, 0, tzinfo=timezone.utc)
 HOURS = 72

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.elastic import connect
 from core.settings import Settings
+from core.topics import ensure_topics, read_to_end
 from passaparola.demo.generator import generate
 from passaparola.demo.pipeline import run_pipeline
 from passaparola.demo.summary import summarize
-from core.elastic import connect
-from core.topics import ensure_topics, read_to_end
 from sinks.elasticsearch import alias
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from elasticsearch import helpers
 from kafka import KafkaConsumer, KafkaProducer
 
-from core.settings import Settings
 from core.elastic import connect
+from core.settings import Settings
 from core.topics import TopicSpec, ensure_topics
 
 pytestmark = pytest.mark.integration
@@ -91,7 +91,8 @@ def test_elasticsearch_indexes_and_searches_10k(settings: Settings, tag: str):
     index = f"{tag}-docs"
     es.indices.create(
         index=index,
-        mappings={"properties": {"text": {"type": "text", "analyzer": "italian"}, "n": {"type": "integer"}, "kind": {"type": "keyword"}}},
+        mappings={"properties": {"text": {"type": "text", "analyzer": "italian"}, "n": {"type": "integer"},
+                                 "kind": {"type": "keyword"}}},
     )
     words = ["consegna in ritardo", "ottimo caffè", "app bloccata", "servizio clienti gentile"]
     actions = ({"_index": index, "_id": str(i), "_source": {"text": words[i % 4], "n": i, "kind": f"k{i % 4}"}} for i in range(N))

@@ -55,7 +55,8 @@ def synthetic_stream(seed: int = 3) -> list[Mention]:
             label = "negative" if rng.random() < 0.2 else "neutral"
             mentions.append(Mention(
                 platform="mastodon", native_id=f"s{n}", source="synthetic", brand="acme", brands=["acme"],
-                text=f"acme post {n}", keywords=["acme"], author=Author(id=f"u{rng.randrange(500)}", followers=rng.randrange(2000)),
+                text=f"acme post {n}", keywords=["acme"],
+                author=Author(id=f"u{rng.randrange(500)}", followers=rng.randrange(2000)),
                 sentiment=Sentiment(score=-0.5 if label == "negative" else 0.0, label=label, method="synthetic"),
                 thread_id=f"thread-{n}", published_at=minute + timedelta(seconds=rng.randrange(60)),
             ))
@@ -143,7 +144,8 @@ def test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice(settin
 
 
 def _routed_ids(settings) -> set[str]:
-    return {json.loads(value)["id"] for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_by_brand)}
+    return {json.loads(value)["id"]
+            for _key, value in read_to_end(settings.kafka.bootstrap_servers, settings.topics.mentions_by_brand)}
 
 
 def _offline(mentions: list[Mention]) -> list[tuple]:
@@ -182,7 +184,8 @@ def test_mentions_dated_far_ahead_are_not_counted_and_move_no_window(settings, w
     futures = [Mention.model_validate(mentions[0].model_dump() | {"native_id": f"from-2099-{n}", "id": "", "thread_id": "",
                                                                   "published_at": ahead}) for n in range(60)]
     # The producer's partition of a key, as kafka-python computes it: every partition gets some.
-    assert {(murmur2(f.thread_id.encode()) & 0x7FFFFFFF) % settings.kafka.partitions for f in futures} == set(range(settings.kafka.partitions))
+    assert ({(murmur2(f.thread_id.encode()) & 0x7FFFFFFF) % settings.kafka.partitions for f in futures}
+            == set(range(settings.kafka.partitions)))
     port = free_port()
     env = {**worker_env, "PASSAPAROLA_BRANDS": json.dumps([{"name": "acme", "query": "acme"}]),
            "PASSAPAROLA_METRICS_PORT": str(port)}

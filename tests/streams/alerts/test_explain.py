@@ -12,7 +12,8 @@ from streams.alerts.explain import EXAMPLES_KEPT, TERMS_KEPT, add_mention, empty
 def mention(n: int, keywords: list[str], label: str = "negative", followers: int = 10) -> Mention:
     return Mention(platform="x", native_id=str(n), source="t", text=f"testo {n}", keywords=keywords,
                    author=Author(id=f"u{n}", handle=f"user{n}", followers=followers), engagement=Engagement(likes=n),
-                   sentiment=Sentiment(score=-0.5, label=label, method="t"), published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                   sentiment=Sentiment(score=-0.5, label=label, method="t"),
+                   published_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 def test_a_context_stays_bounded_and_keeps_the_mentions_with_most_reach():

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.settings import Brand
 from core.schema import Author, Mention
+from core.settings import Brand
 from streams.enrichment import brand_query as bq
 from streams.enrichment.brand_query import (
     MAX_DEPTH,

@@ -21,7 +21,8 @@ def at(minutes: float) -> datetime:
 
 
 def test_normalisation_drops_what_copies_change():
-    assert normalise("RT @bob_99: Caffè #Aurora è TOP!!! 😍 https://x.example/a?b=1 via @news.example.com") == "caffe aurora e top"
+    assert normalise("RT @bob_99: Caffè #Aurora è TOP!!! 😍 https://x.example/a?b=1 "
+                     "via @news.example.com") == "caffe aurora e top"
     assert normalise("Ciao @caffeaurora@social.example, pic.twitter.com/AbC www.example.org") == "ciao"
 
 
@@ -70,7 +71,8 @@ def test_texts_sharing_boilerplate_are_not_copies():
 def test_template_siblings_with_another_word_inside_are_not_copies():
     index = DuplicateIndex()
     index.check("a", "Would love it if Spinlane could put a dock in Glasgow right outside the central station", at(0))
-    assert index.check("b", "Would love it if Spinlane could put a dock in Sheffield right outside the central station", at(1)) is None
+    assert index.check("b", "Would love it if Spinlane could put a dock in Sheffield right outside the central station",
+                       at(1)) is None
 
 
 @pytest.mark.parametrize("text", ["Anche a me!!", "+1", "Same here #fail #notimpressed #spinlane", "Grazie mille @caffeaurora 😍",

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.settings import Brand, load_settings
 from core.schema import Author, Mention
+from core.settings import Brand, load_settings
 from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.enricher import Enricher
 

@@ -19,7 +19,8 @@ PROMO_IT = [
     ("Omaggio per tutti: una tazza gratis con ogni box degustazione 🎁", "offer_words"),
 ]
 PROMO_EN = [
-    ("🎁 GIVEAWAY 🎁 Win a year of free rides! Follow, like and tag 3 friends 👉 https://x.example/g #giveaway", "call_to_action"),
+    ("🎁 GIVEAWAY 🎁 Win a year of free rides! Follow, like and tag 3 friends 👉 https://x.example/g #giveaway",
+     "call_to_action"),
     ("Use code SPIN15 for 15% off your first monthly pass 🔥 today only", "code"),
     ("Flash deal: the e-bikes at half price this weekend 😱", "discount"),
     ("Last hours to enter the Spinlane giveaway! Prize: a free annual membership 🎉", "call_to_action"),

@@ -241,7 +241,8 @@ def test_deterministic_across_processes(shared):
         "print(json.dumps([list(sentiment(t, 'it')) for t in texts]))\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, env=env, check=True, cwd=Path(__file__).resolve().parents[3])
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, env=env,
+                         check=True, cwd=Path(__file__).resolve().parents[3])
     assert json.loads(out.stdout) == here
     assert [list(sentiment(t, "it")) for t in texts] == here
 

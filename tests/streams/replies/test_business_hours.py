@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.settings import BusinessHours
 from streams.replies.business_hours import add_business_seconds, business_seconds

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from core import kafka_clients
-from ingest.producer import MentionProducer
 from core.settings import Settings
-from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
 from core.topics import ensure_topics, read_to_end
+from ingest.producer import MentionProducer
+from passaparola.demo.generator import DEMO_BRANDS, generate_with_truth
 from streams.app import app_id
 from tests.support.kafka import lag, read_records, wait_quiet
 from tests.support.waits import wait_until
@@ -45,7 +45,8 @@ def _wait_committed(settings: Settings, worker: subprocess.Popen, timeout_s: flo
     def committed() -> bool:
         assert worker.poll() is None, "the streams worker died"
         # None while the group does not exist yet.
-        return lag(settings, group, settings.topics.mentions_enriched) == 0 and lag(settings, group, settings.topics.mentions_raw) == 0
+        return (lag(settings, group, settings.topics.mentions_enriched) == 0
+                and lag(settings, group, settings.topics.mentions_raw) == 0)
 
     wait_until(committed, timeout_s, "the worker committed everything", every_s=1)
 
@@ -92,7 +93,9 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
                 for u, r in truth.answered.items() if u in enriched and r in enriched}
     assert len([u for u in spanning if u in expected]) >= 3
     missing = set(expected) - set(replied)
-    assert not missing, f"{[events.get(u, {}).get('kind') for u in missing]}: {len(missing)} of {len(expected)} replies not paired ({len([u for u in missing if u in spanning])} across the kill); see {tmp_path / 'streams.log'}"
+    assert not missing, (f"{[events.get(u, {}).get('kind') for u in missing]}: "
+                         f"{len(missing)} of {len(expected)} replies not paired "
+                         f"({len([u for u in missing if u in spanning])} across the kill); see {tmp_path / 'streams.log'}")
     assert {u: replied[u] for u in expected} == expected
     # Items nobody answered came due (the demo's stream is older than its SLAs) and said so.
     assert any(e["kind"] == "unanswered" for e in events.values())
@@ -100,7 +103,8 @@ def test_killed_worker_recovers_thread_states_and_pairs_every_demo_reply(setting
     # closed; unanswered ones wait for a late reply) has its thread's next due moment there.
     due = _latest(settings, f"{app_id(settings)}-reply-due-changelog")
     waiting = {e["thread_id"] for e in events.values() if e["kind"] in ("pending", "unanswered")}
-    assert waiting and all(due.get(thread) for thread in waiting), f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry"
+    assert waiting and all(due.get(thread) for thread in waiting), (
+        f"{len([t for t in waiting if not due.get(t)])} of {len(waiting)} waiting threads without a due entry")
     # The worker's part: every mention enriched at least once, also the first new message of
     # each partition after the restart (faust-streaming's flow resume drops it now and then
     # without streams/faust_patches/flow_control.py).
@@ -162,7 +166,8 @@ def _waiting_threads(settings) -> set[str]:
 
 
 def _latest(settings, topic: str) -> dict[str, dict | str | None]:
-    return {key.decode(): (json.loads(value) if value is not None else None) for key, value in read_to_end(settings.kafka.bootstrap_servers, topic)}
+    return {key.decode(): (json.loads(value) if value is not None else None)
+            for key, value in read_to_end(settings.kafka.bootstrap_servers, topic)}
 
 
 def _tombstone_every_key(settings, topic: str) -> None:

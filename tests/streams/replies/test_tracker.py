@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.settings import Brand, ReplySettings
 from core.schema import Author, Mention, mention_id
+from core.settings import Brand, ReplySettings
 from streams.replies.tracker import ReplyTracker, empty_state
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Rome
@@ -20,7 +20,8 @@ BRAND = Brand(name="aurora", own_accounts={"x": ["@AuroraCaffe"]})
 def tweet(n: str, text: str, *, minutes: float = 0, brand_author: bool = False, parent: str | None = None,
           thread: str | None = None, intent: str | None = "other") -> Mention:
     return Mention(platform="x", native_id=n, source="t", brand="aurora", text=text, intent=None if brand_author else intent,
-                   author=Author(id="AuroraCaffe" if brand_author else f"user{n}", handle="AuroraCaffe" if brand_author else f"u{n}"),
+                   author=Author(id="AuroraCaffe" if brand_author else f"user{n}",
+                                 handle="AuroraCaffe" if brand_author else f"u{n}"),
                    author_is_brand=brand_author, parent_id=mention_id("x", parent) if parent else None,
                    thread_id=mention_id("x", thread or parent or n), published_at=T0 + timedelta(minutes=minutes))
 
