@@ -4,7 +4,7 @@ on a (re)start or rebalance, hold commits back, or stall the group.
 - :class:`KeepQueuedOnResume`: resuming flow keeps what the fetcher already queued;
   clearing (on revocation) still empties the queues and reports each dropped message.
 - :class:`NoGapConsumer`: no "gap" bookkeeping, no commit past an unacknowledged offset,
-  and no wait for a message dropped from a queue.
+  no wait for a message dropped from a queue, and no commit while it seeks.
 - :class:`BatchedFetchThread`: fetches wait for ``fetch_min_bytes`` or ``fetch_max_wait_ms``.
 
 Why, the private attributes relied on, and the tests: docs/faust-patches.md.
@@ -12,6 +12,7 @@ Why, the private attributes relied on, and the tests: docs/faust-patches.md.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -74,7 +75,8 @@ class BatchedFetchThread(AIOKafkaConsumerThread):
 
 class NoGapConsumer(AIOKafkaConsumer):
     """Faust's aiokafka consumer without gap tracking, that commits no offset past one not
-    acknowledged yet, and that can stop waiting for a message (:meth:`forget`).
+    acknowledged yet, that can stop waiting for a message (:meth:`forget`), and whose seek
+    and commits take turns.
 
     Our input topics are neither compacted nor transactional, so a jump in offsets is
     never a gap to skip; after a seek, Faust's gap bookkeeping cuts every commit to one
@@ -91,6 +93,19 @@ class NoGapConsumer(AIOKafkaConsumer):
         if acked and committed is not None and min(acked) > committed:
             return None
         return super()._new_offset(tp)
+
+    async def perform_seek(self) -> None:
+        # Faust seeks to the committed offsets while the fetcher already runs, so a commit
+        # can land between reading an offset and recording it: the older value read then
+        # replaces the newer one, and the commit waits forever for offsets it committed
+        # already. Seek and commit take turns (guarded by test_seek_and_commit_take_turns).
+        await self.maybe_wait_for_commit_to_finish()
+        self._commit_fut = asyncio.Future(loop=self.loop)  # a commit meanwhile waits, then skips
+        try:
+            await super().perform_seek()
+        finally:
+            fut, self._commit_fut = self._commit_fut, None
+            fut.set_result(None)
 
     def _new_consumer_thread(self) -> BatchedFetchThread:
         return BatchedFetchThread(self, loop=self.loop, beacon=self.beacon)

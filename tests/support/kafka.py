@@ -50,3 +50,20 @@ def lag(settings: Settings, group: str, topic: str) -> int | None:
         return consumer_lag(settings, group, topic)
     except Exception:  # noqa: BLE001 - see above
         return None
+
+
+def offsets_behind(settings: Settings, group: str, topic: str) -> str:
+    """Each partition of ``topic`` the group has not committed to its end, as
+    ``partition: committed/end``: what a failed wait on lag reports."""
+    from kafka import TopicPartition
+
+    from core.topics import end_offsets
+
+    with kafka_clients.admin(settings.kafka, "test-lag") as admin:
+        committed = admin.list_group_offsets(group).get(group, {})
+    behind = []
+    for partition, end in sorted(end_offsets(settings.kafka.bootstrap_servers, topic).items()):
+        done = committed[tp].offset if (tp := TopicPartition(topic, partition)) in committed else None
+        if done != end:
+            behind.append(f"{partition}: {done}/{end}")
+    return f"{topic} " + (", ".join(behind) or "all committed")

@@ -19,7 +19,7 @@ from core import kafka_clients
 from core.schema import Author, Mention, Sentiment
 from core.topics import ensure_topics, read_to_end
 from streams.app import app_id
-from tests.support.kafka import lag, wait_quiet
+from tests.support.kafka import lag, offsets_behind, wait_quiet
 from tests.support.net import free_port
 from tests.support.waits import wait_until
 
@@ -86,7 +86,11 @@ def _wait_done(settings, worker: subprocess.Popen, log_path, timeout_s: float = 
         # None while the group or the routed topic does not exist yet.
         return all(lag(settings, group, t) == 0 for t in (settings.topics.mentions_enriched, settings.topics.mentions_by_brand))
 
-    wait_until(caught_up, timeout_s, "the streams worker caught up", every_s=1)
+    def behind() -> str:
+        topics = (settings.topics.mentions_enriched, settings.topics.mentions_by_brand)
+        return "\n".join(offsets_behind(settings, group, t) for t in topics) + "\n" + log_path.read_text()[-3000:]
+
+    wait_until(caught_up, timeout_s, "the streams worker caught up", every_s=1, detail=behind)
 
 
 def test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice(settings, worker_env, tmp_path):

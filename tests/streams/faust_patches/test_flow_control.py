@@ -143,3 +143,43 @@ def test_the_consumer_fetches_wait_for_data_as_configured():
         return consumer._fetch_min_bytes, consumer._fetch_max_wait_ms
 
     assert asyncio.run(built()) == (12345, 67)
+
+
+def test_seek_and_commit_take_turns():
+    """A seek reads the committed offsets only once a commit in flight has landed (else the
+    value it read, older, would replace the one just committed and the commits stall: seen
+    in test_spikes_are_found_within_two_windows_and_no_alert_is_raised_twice); a commit
+    asked for during the seek waits for it, then leaves the offsets to the next commit."""
+    order: list[str] = []
+
+    async def run() -> bool:
+        consumer = create_app(Settings()).consumer
+        reading = asyncio.Event()
+
+        async def seek_to_committed() -> dict:
+            order.append("seek reads offsets")
+            await reading.wait()
+            return {}
+
+        async def force_commit(*args, **kwargs) -> bool:  # noqa: ANN002, ANN003
+            order.append("commit")
+            return True
+
+        consumer.seek_to_committed, consumer.force_commit = seek_to_committed, force_commit
+        consumer._commit_fut = in_flight = asyncio.get_running_loop().create_future()
+        seek = asyncio.ensure_future(consumer.perform_seek())
+        await asyncio.sleep(0.05)
+        order.append("commit in flight lands")
+        consumer._commit_fut = None  # what Faust's commit does when it is done
+        in_flight.set_result(None)
+        await asyncio.sleep(0.05)
+        commit = asyncio.ensure_future(consumer.commit())
+        await asyncio.sleep(0.05)
+        reading.set()
+        await seek
+        committed = await commit
+        assert await consumer.commit()  # the next one commits
+        return committed
+
+    assert asyncio.run(run()) is False
+    assert order == ["commit in flight lands", "seek reads offsets", "commit"]
