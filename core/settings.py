@@ -11,12 +11,13 @@ so a password never lands in a committed file. ``SecretStr`` keeps them out of l
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -308,6 +309,24 @@ class IngestSettings(_Section):
     max_text_chars: int = Field(default=20_000, gt=0, description="a mention's text is cut here after cleaning")
     max_items_per_run: int = Field(default=5_000, gt=0, description="mentions one run of a source yields at most")
     error_sample_chars: int = Field(default=500, gt=0, description="how much of bad input an ingest error keeps")
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description=(
+            "private networks (CIDR, e.g. 10.0.0.0/8) that links found in content, pagination links and "
+            "redirects to another origin may reach; by default they reach public addresses only "
+            "(configured source URLs may point anywhere)"
+        ),
+    )
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"not a network in CIDR notation: {network!r}") from None
+        return value
 
 
 class EnrichmentSettings(_Section):
@@ -662,3 +681,15 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     return Settings(**overrides)
+
+
+def describe_invalid(err: ValidationError) -> str:
+    """One line naming each invalid setting, its environment variable and what is wrong,
+    never its value: pydantic's own text quotes the input, which may be a secret."""
+    problems = []
+    for error in err.errors(include_input=False, include_url=False):
+        path = [str(part) for part in error["loc"]]
+        where = ".".join(path) or "settings"
+        env = "PASSAPAROLA_" + "__".join(p.upper() for p in path if not p.isdigit()) if path else ""
+        problems.append(f"{where} ({env}): {error['msg']}" if env else f"{where}: {error['msg']}")
+    return "; ".join(problems)

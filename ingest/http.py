@@ -8,7 +8,10 @@ reset when the quota is spent), conditional GET for feeds, and a cap on body siz
 Failures are typed: :class:`AuthError` (401/403, with which credential to check),
 :class:`HttpProblem` (anything else that ends a run) and :class:`BadBody` (a response we
 got but cannot use: too large, not JSON). Credentials travel in headers or params the
-connector passes; nothing here logs them (URLs are logged without their query string).
+connector passes; nothing here logs them (URLs are logged without user info or query).
+
+Redirects are followed here, not by httpx, so that a redirect to another origin is held to
+the rules for discovered URLs in :mod:`ingest.reach`.
 """
 
 from __future__ import annotations
@@ -23,14 +26,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
+from core.logs import redact_url
 from core.settings import IngestSettings
+from ingest.reach import Unreachable, check_reachable, parse_networks, same_origin, without_credentials
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
 
 
 class HttpProblem(Exception):
@@ -71,9 +79,8 @@ class Response:
         return self.status == 304
 
 
-def _safe(url: str | httpx.URL) -> str:
-    # Tokens often ride in the query string (api_key=, access_token=): never log it.
-    return str(httpx.URL(str(url)).copy_with(query=None))
+def safe_url(url: str | httpx.URL) -> str:
+    return redact_url(str(url))
 
 
 def retry_after_s(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -144,10 +151,11 @@ class HttpClient:
         self.settings = settings
         self._limit = asyncio.Semaphore(settings.concurrency)
         self._sleep = sleep
+        self._networks = parse_networks(settings.allowed_networks)
         self._client = httpx.AsyncClient(
             timeout=settings.timeout_s,
             headers={"User-Agent": settings.user_agent},
-            follow_redirects=True,
+            follow_redirects=False,  # see _once
             transport=transport,
         )
         self.requests = 0
@@ -171,17 +179,22 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
         auth_hint: str = "",
+        found_at: str | None = None,
     ) -> Response:
         """GET with retries; a 304 comes back as a response (``not_modified``), not an error.
 
         ``auth_hint`` names the credential to check, for the message of an :class:`AuthError`.
+        ``found_at`` is the URL of the document ``url`` was found in (a link in content, a
+        server's pagination link): on another origin, ``url`` is not trusted (see
+        :mod:`ingest.reach`); None means configured, trusted.
         """
         wanted = dict(headers or {})
         if etag:
             wanted["If-None-Match"] = etag
         if last_modified:
             wanted["If-Modified-Since"] = last_modified
-        return await self._with_retries("GET", url, params, wanted, auth_hint)
+        trusted = found_at is None or same_origin(url, found_at)
+        return await self._with_retries("GET", url, params, wanted, auth_hint, trusted=trusted)
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None,
                        headers: Mapping[str, str] | None = None, *, auth_hint: str = "") -> Any:
@@ -190,7 +203,7 @@ class HttpClient:
         try:
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as err:
-            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body, response.status) from None
+            raise BadBody(f"{safe_url(url)}: not JSON ({err})", response.body, response.status) from None
 
     async def post(self, url: str, *, data: Mapping[str, Any] | None = None, json_body: Any = None,
                    headers: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
@@ -205,35 +218,40 @@ class HttpClient:
         try:
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as err:
-            raise BadBody(f"{_safe(url)}: not JSON ({err})", response.body, response.status) from None
+            raise BadBody(f"{safe_url(url)}: not JSON ({err})", response.body, response.status) from None
 
     async def _with_retries(self, method: str, url: str, params: Mapping[str, Any] | None,
-                            headers: Mapping[str, str], auth_hint: str, body: Mapping[str, Any] | None = None) -> Response:
+                            headers: Mapping[str, str], auth_hint: str, body: Mapping[str, Any] | None = None,
+                            *, trusted: bool = True) -> Response:
         settings = self.settings
         for attempt in range(settings.retries + 1):
             last = attempt == settings.retries
             try:
-                response = await self._once(method, url, params, headers, body or {})
+                response = await self._once(method, url, params, headers, body or {}, trusted)
+            except Unreachable as err:
+                raise HttpProblem(f"{safe_url(url)}: not fetched: {err}") from None
+            except httpx.InvalidURL as err:
+                raise HttpProblem(f"{safe_url(url)}: not a usable URL ({err})") from None
             except httpx.TransportError as err:
                 if last:
-                    raise HttpProblem(f"{_safe(url)}: {type(err).__name__} after {attempt + 1} attempts") from None
+                    raise HttpProblem(f"{safe_url(url)}: {type(err).__name__} after {attempt + 1} attempts") from None
                 await self._wait(self._backoff(attempt), f"{type(err).__name__}", url)
                 continue
             if response.status in (401, 403):
                 hint = f", check {auth_hint}" if auth_hint else ""
-                raise AuthError(f"{_safe(url)}: HTTP {response.status}, not authorised{hint}", response.status, response.body)
+                raise AuthError(f"{safe_url(url)}: HTTP {response.status}, not authorised{hint}", response.status, response.body)
             if response.status in RETRY_STATUSES:
                 asked = retry_after_s(response.headers)
                 if asked is not None and asked > settings.max_wait_s:
-                    raise HttpProblem(f"{_safe(url)}: rate limited for {asked:.0f} s, more than max_wait_s",
+                    raise HttpProblem(f"{safe_url(url)}: rate limited for {asked:.0f} s, more than max_wait_s",
                                       response.status, response.body)
                 if last:
-                    raise HttpProblem(f"{_safe(url)}: HTTP {response.status} after {attempt + 1} attempts",
+                    raise HttpProblem(f"{safe_url(url)}: HTTP {response.status} after {attempt + 1} attempts",
                                       response.status, response.body)
                 await self._wait(asked if asked is not None else self._backoff(attempt), f"HTTP {response.status}", url)
                 continue
             if response.status >= 400:
-                raise HttpProblem(f"{_safe(url)}: HTTP {response.status}", response.status, response.body)
+                raise HttpProblem(f"{safe_url(url)}: HTTP {response.status}", response.status, response.body)
             # A quota spent by this very request: wait for the reset before the next one.
             spent = retry_after_s(response.headers)
             if spent:
@@ -242,20 +260,45 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     async def _once(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str],
+                    body: Mapping[str, Any], trusted: bool) -> Response:
+        """One request and the redirects it leads to.
+
+        The credentials in ``headers``, ``params`` and ``body`` belong to the origin of a
+        trusted ``url``; a hop to any other origin goes without them, and only to an
+        address :func:`ingest.reach.check_reachable` allows."""
+        home = url if trusted else None
+        for _hop in range(MAX_REDIRECTS + 1):
+            if home is None or not same_origin(url, home):
+                if body:
+                    raise Unreachable("a request with a body is not sent on to another origin")
+                await check_reachable(url, self._networks)
+                headers, params = without_credentials(headers), without_credentials(params or {}) or None
+            response = await self._send(method, url, params, headers, body)
+            location = response.headers.get("location") if response.status in REDIRECT_STATUSES else None
+            if not location:
+                return response
+            url, params = urljoin(response.url, location), None  # the Location carries its own query
+            if response.status in (301, 302, 303):
+                method, body = "GET", {}
+        raise HttpProblem(f"{safe_url(url)}: more than {MAX_REDIRECTS} redirects")
+
+    async def _send(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str],
                     body: Mapping[str, Any]) -> Response:
         limit = self.settings.max_body_bytes
         extra = {k: v for k, v in body.items() if v is not None}
         async with self._limit:
             self.requests += 1
             async with self._client.stream(method, url, params=params, headers=headers, **extra) as streamed:
+                if streamed.status_code in REDIRECT_STATUSES and "location" in streamed.headers:
+                    return Response(streamed.status_code, str(streamed.url), streamed.headers, b"")
                 declared = streamed.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
-                    raise BadBody(f"{_safe(url)}: body of {int(declared):,} bytes exceeds max_body_bytes ({limit:,})")
+                    raise BadBody(f"{safe_url(url)}: body of {int(declared):,} bytes exceeds max_body_bytes ({limit:,})")
                 chunks, size = [], 0
                 async for chunk in streamed.aiter_bytes():
                     size += len(chunk)
                     if size > limit:
-                        raise BadBody(f"{_safe(url)}: body exceeds max_body_bytes ({limit:,})", b"".join(chunks)[:2000])
+                        raise BadBody(f"{safe_url(url)}: body exceeds max_body_bytes ({limit:,})", b"".join(chunks)[:2000])
                     chunks.append(chunk)
                 return Response(streamed.status_code, str(streamed.url), dict(streamed.headers), b"".join(chunks))
 
@@ -266,6 +309,6 @@ class HttpClient:
 
     async def _wait(self, seconds: float, why: str, url: str) -> None:
         log.info("waiting before retry",
-                 extra={"source": self.source, "why": why, "url": _safe(url), "seconds": round(seconds, 2)})
+                 extra={"source": self.source, "why": why, "url": safe_url(url), "seconds": round(seconds, 2)})
         self.waited_s += seconds
         await self._sleep(seconds)

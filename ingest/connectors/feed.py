@@ -131,7 +131,10 @@ class FeedConnector(Connector):
         """One document: conditional GET; its problems (once each) and the entries not in
         ``box["seen"]``, oldest first, within budget. Updates the box's seen ids, reported
         problems, and validators (only when every entry is out)."""
-        response = await self.http.get(box["url"], etag=box.get("etag"), last_modified=box.get("last_modified"))
+        # A comment feed's address comes from the feed's content: not trusted as configured.
+        found_at = self.source.url if post is not None else None
+        response = await self.http.get(box["url"], etag=box.get("etag"), last_modified=box.get("last_modified"),
+                                       found_at=found_at)
         if response.not_modified:
             return
         doc.fetched = True

@@ -59,7 +59,8 @@ from urllib.parse import quote, urlsplit
 from core.schema import Author, Engagement, Mention
 from core.settings import ConfigError
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
-from ingest.http import AuthError, BadBody, HttpProblem
+from ingest.http import AuthError, BadBody, HttpProblem, safe_url
+from ingest.reach import same_origin
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,9 @@ class MastodonConnector(Connector):
                 next_url = links.get("prev" if since else "next")
                 if not page or not next_url:
                     return entries, problems, False
+                if not same_origin(next_url, url):  # our token is for this server only
+                    problems.append(Problem("Mastodon: next page on another server, not followed", "", safe_url(next_url)))
+                    return entries, problems, False
                 asked = None  # the Link URL carries every parameter
         return entries, problems, True
 
@@ -174,7 +178,7 @@ class MastodonConnector(Connector):
         try:
             body = json.loads(response.body)
         except ValueError as err:
-            raise BadBody(f"{url.split('?')[0]}: not JSON ({err})", response.body, response.status) from None
+            raise BadBody(f"{safe_url(url)}: not JSON ({err})", response.body, response.status) from None
         link = next((v for k, v in response.headers.items() if k.lower() == "link"), "")
         return body, {rel: target for target, rel in _LINK.findall(link)}
 

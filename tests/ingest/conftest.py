@@ -151,6 +151,14 @@ def replay() -> ReplayServer:
 
 
 @pytest.fixture
+def elsewhere() -> ReplayServer:
+    """A second server: another origin (another port), say an internal service."""
+    server = ReplayServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
 

@@ -96,3 +96,73 @@ def test_a_wait_beyond_max_wait_ends_the_run_instead_of_hanging(replay):
 )
 def test_retry_after_reads_each_platforms_headers(headers, expected):
     assert retry_after_s(headers, now=40.0) == expected
+
+
+def _fetch(url, headers=None, found_at=None, **settings):
+    async def go():
+        async with HttpClient("test", IngestSettings(**{"retries": 0, **settings})) as http:
+            return await http.get(url, headers=headers, found_at=found_at)
+
+    return asyncio.run(go())
+
+
+TOKEN = {"Authorization": "Bearer TOPSECRET", "X-Api-Key": "KEYSECRET", "Accept": "application/json"}
+
+
+def test_a_redirect_within_the_origin_keeps_the_credentials(replay):
+    replay.route("/old", replay.Reply(301, b"", {"Location": "/new?page=2"}))
+    replay.route("/new", b"moved here")
+    assert _fetch(replay.url + "/old", TOKEN).body == b"moved here"
+    seen = replay.requests("/new")[0]
+    assert seen.headers["authorization"] == "Bearer TOPSECRET" and seen.query == {"page": "2"}
+
+
+def test_a_redirect_to_a_private_address_on_another_origin_is_not_followed(replay, elsewhere):
+    elsewhere.route("/internal", b"internal secrets")
+    replay.route("/feed", replay.Reply(302, b"", {"Location": elsewhere.url + "/internal"}))
+    with pytest.raises(HttpProblem, match=r"not fetched: 127\.0\.0\.1 resolves to a private or reserved address"):
+        _fetch(replay.url + "/feed", TOKEN)
+    assert elsewhere.requests() == []
+
+
+def test_an_allowed_network_is_reached_across_origins_but_without_the_credentials(replay, elsewhere):
+    elsewhere.route("/internal", b"intranet feed")
+    replay.route("/feed", replay.Reply(307, b"", {"Location": elsewhere.url + "/internal"}))
+    assert _fetch(replay.url + "/feed", TOKEN, allowed_networks=["127.0.0.0/8"]).body == b"intranet feed"
+    headers = elsewhere.requests("/internal")[0].headers
+    assert "authorization" not in headers and "x-api-key" not in headers and headers["accept"] == "application/json"
+
+
+def test_a_discovered_url_on_another_origin_must_be_public(replay, elsewhere):
+    elsewhere.route("/admin", b"internal")
+    with pytest.raises(HttpProblem, match="not fetched"):
+        _fetch(elsewhere.url + "/admin", TOKEN, found_at=replay.url + "/feed")
+    assert elsewhere.requests() == []
+    # Found in a document of its own origin, it is as trusted as that document.
+    assert _fetch(elsewhere.url + "/admin", TOKEN, found_at=elsewhere.url + "/feed").body == b"internal"
+
+
+def test_a_redirect_loop_is_a_one_line_problem(replay):
+    replay.route("/a", replay.Reply(302, b"", {"Location": "/b"}))
+    replay.route("/b", replay.Reply(302, b"", {"Location": "/a"}))
+    with pytest.raises(HttpProblem, match="more than 10 redirects"):
+        _fetch(replay.url + "/a")
+
+
+def test_messages_never_carry_user_info_or_query(replay):
+    replay.route("/gone", replay.Reply(404, b"{}"))
+    port = replay.url.rsplit(":", 1)[1]
+    with pytest.raises(HttpProblem) as err:
+        _fetch(f"http://reader:PASSWORD@127.0.0.1:{port}/gone?token=TOKEN")
+    assert str(err.value) == f"http://127.0.0.1:{port}/gone: HTTP 404"
+
+
+@pytest.mark.parametrize(("address", "allowed"), [
+    ("93.184.216.34", True), ("2606:4700::1111", True),
+    ("127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.1", False), ("169.254.169.254", False),
+    ("::1", False), ("fd00:ec2::254", False), ("::ffff:127.0.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False),
+])
+def test_only_public_unicast_addresses_are_reachable_by_default(address, allowed):
+    from ingest.reach import allowed as reachable
+
+    assert reachable(address, []) is allowed

@@ -321,3 +321,17 @@ def test_json_feed(replay, harvest):
     assert first.author.name == "Chiara" and first.author.id == "https://moka.example/chi-sono"
     assert note.native_id == "note-12" and note.url is None and note.author.name == "Ospite"
     assert note.text == "Nota veloce: la confezione nuova si richiude male."
+
+
+def test_a_comment_feed_on_another_origin_is_not_fetched_from_a_private_address(replay, elsewhere, harvest):
+    # A feed's content names its comment feeds: a hostile one points at an internal service.
+    _serve_blog(replay)
+    elsewhere.route(ORO, b"internal: do not leak")
+    feed = _body(replay, "blog_rss2.xml").replace(f"{replay.url}{ORO}".encode(), f"{elsewhere.url}{ORO}".encode())
+    replay.route("/feed/", replay.Reply(200, feed, RSS))
+    found = harvest(FeedConnector, _source(replay), brands=BRANDS)
+    assert elsewhere.requests() == []
+    assert len([m for m in found.mentions if m.parent_id is None]) == 3  # the posts still come
+    [problem] = found.problems
+    assert "not fetched" in problem.reason and "private or reserved address" in problem.reason
+    assert "internal" not in problem.sample

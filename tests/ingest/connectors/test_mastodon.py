@@ -189,3 +189,15 @@ def test_a_body_of_the_wrong_shape_is_a_problem(replay, harvest):
     replay.route(TAG, {"error": "This action is not allowed"})
     run = harvest(MastodonConnector, source(replay))
     assert run.error is None and run.mentions == [] and len(run.problems) == 1
+
+
+def test_a_next_page_on_another_server_is_not_followed_with_our_token(replay, elsewhere, harvest):
+    page = json.dumps(replay.load_json("mastodon", "tag_hoot_page1.json")).encode()
+    replay.route(TAG, replay.Reply(200, page, {"Link": f'<{elsewhere.url}{TAG}?max_id={ROOT}>; rel="next"'}))
+    elsewhere.route(TAG, [])
+    run = harvest(MastodonConnector, source(replay), secrets=TOKEN)
+    assert elsewhere.requests() == []
+    assert replay.requests(TAG)[0].headers["authorization"] == "Bearer s3cret-mastodon-token"
+    assert {m.id for m in run.mentions} == {mid(replay, s) for s in (ROOT, REPLY, HOOT)}  # the first page counts
+    [problem] = run.problems
+    assert problem.reason == "Mastodon: next page on another server, not followed" and "?" not in problem.url
