@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
@@ -42,3 +43,14 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     # kafka-python's selector warns whenever one of its tasks runs over 100 ms, which a
     # busy 2-core machine does routinely; it says nothing actionable.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit for a log or a message: without its user info (``user:password@``), where
+    passwords ride, nor its query and fragment, where tokens do (``api_key=``, ``access_token=``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an unreadable URL)"
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+

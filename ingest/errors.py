@@ -1,7 +1,7 @@
 """Records on ``ingest.errors``: what a source sent that we could not use, and why.
 
 One JSON record per problem: the source and its kind, the reason in one line, where
-(the URL without its query string, which may hold a token), a sample of the input
+(the URL without its user info or query string, which may hold a password or a token), a sample of the input
 (capped), and when. Dashboards and operators read this topic; nothing here raises.
 """
 
@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from kafka import KafkaProducer
 
 from core import kafka_clients
+from core.logs import redact_url
 from core.metrics import ERRORS, PRODUCED
 from core.settings import Settings
 
@@ -28,7 +29,7 @@ def error_record(source: str, kind: str, reason: str, sample: str | bytes = "", 
         "source": source,
         "kind": kind,
         "reason": reason,
-        "url": url.split("?", 1)[0] if url else None,
+        "url": redact_url(url) if url else None,
         "sample": sample[:sample_chars],
         "at": datetime.now(timezone.utc).isoformat(),
     }

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 
 from core.schema import Author, Mention
 from ingest.connectors.base import Checkpoint, Connector, Cursor, Item, Problem
-from ingest.http import BadBody, HttpProblem, Response
+from ingest.http import BadBody, HttpProblem, Response, safe_url
 
 HINT = "PASSAPAROLA_SECRETS__WORDPRESS_APP_PASSWORD"
 _GONE = frozenset({401, 403, 404, 410})
@@ -237,7 +237,7 @@ def _json(response: Response) -> Any:
     try:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError) as err:
-        where = urlsplit(response.url)._replace(query="").geturl()  # never the query: it may hold a token
+        where = safe_url(response.url)  # never the query nor user info: they may hold a token
         raise BadBody(f"{where}: not JSON ({err})", response.body[:2000], response.status) from None
 
 

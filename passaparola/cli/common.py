@@ -12,7 +12,7 @@ from rich.text import Text
 
 from core.errors import PassaparolaError
 from core.logs import configure_logging
-from core.settings import ConfigError, Settings, load_settings
+from core.settings import ConfigError, Settings, describe_invalid, load_settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however narrow the terminal
@@ -22,7 +22,8 @@ def settings() -> Settings:
     try:
         loaded = load_settings()
     except (ConfigError, ValidationError) as err:
-        errors.print(f"[red]configuration error:[/red] {err}")
+        reason = describe_invalid(err) if isinstance(err, ValidationError) else str(err)
+        errors.print(Text("configuration error: ", style="red") + Text(reason))  # Text: no markup in it
         raise typer.Exit(2) from None
     configure_logging(loaded.log_level, loaded.log_json)
     return loaded
