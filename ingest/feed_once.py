@@ -34,12 +34,14 @@ def read_feed(settings: Settings, location: str, name: str = "feed-cli",
                     return [], [], str(err)
                 body, headers = response.body, dict(response.headers)
             else:
+                limit = settings.ingest.max_body_bytes
                 try:
-                    body, headers = Path(location).read_bytes(), None
+                    with Path(location).open("rb") as file:
+                        body, headers = file.read(limit + 1), None  # no more: it may be /dev/zero
                 except OSError as err:
                     return [], [], f"cannot read the file: {err.strerror or err}"
-                if len(body) > settings.ingest.max_body_bytes:
-                    return [], [], f"{len(body):,} bytes exceeds max_body_bytes ({settings.ingest.max_body_bytes:,})"
+                if len(body) > limit:
+                    return [], [], f"the file exceeds max_body_bytes ({limit:,} bytes)"
             items = connector.parse(body, url=location, headers=headers)
         mentions = [i for i in items if isinstance(i, Mention)]
         problems = [i for i in items if isinstance(i, Problem)]

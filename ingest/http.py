@@ -32,7 +32,7 @@ import httpx
 
 from core.logs import redact_url
 from core.settings import IngestSettings
-from ingest.reach import Unreachable, check_reachable, parse_networks, same_origin, without_credentials
+from ingest.reach import Unreachable, UnusableUrl, check_reachable, parse_networks, same_origin, without_credentials
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,10 @@ class HttpClient:
             wanted["If-None-Match"] = etag
         if last_modified:
             wanted["If-Modified-Since"] = last_modified
-        trusted = found_at is None or same_origin(url, found_at)
+        try:
+            trusted = found_at is None or same_origin(url, found_at)
+        except Unreachable:
+            trusted = False  # the request reports it
         return await self._with_retries("GET", url, params, wanted, auth_hint, trusted=trusted)
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None,
@@ -228,15 +231,23 @@ class HttpClient:
             last = attempt == settings.retries
             try:
                 response = await self._once(method, url, params, headers, body or {}, trusted)
+            except UnusableUrl as err:
+                raise HttpProblem(f"{safe_url(url)}: {err}") from None
             except Unreachable as err:
                 raise HttpProblem(f"{safe_url(url)}: not fetched: {err}") from None
             except httpx.InvalidURL as err:
                 raise HttpProblem(f"{safe_url(url)}: not a usable URL ({err})") from None
+            except httpx.UnsupportedProtocol:
+                raise HttpProblem(f"{safe_url(url)}: not an http(s) URL") from None
             except httpx.TransportError as err:
                 if last:
                     raise HttpProblem(f"{safe_url(url)}: {type(err).__name__} after {attempt + 1} attempts") from None
                 await self._wait(self._backoff(attempt), f"{type(err).__name__}", url)
                 continue
+            except httpx.DecodingError:
+                raise BadBody(f"{safe_url(url)}: the body does not decode as its Content-Encoding says") from None
+            except httpx.HTTPError as err:  # anything else httpx refuses: one line, never a traceback
+                raise HttpProblem(f"{safe_url(url)}: {type(err).__name__}") from None
             if response.status in (401, 403):
                 hint = f", check {auth_hint}" if auth_hint else ""
                 raise AuthError(f"{safe_url(url)}: HTTP {response.status}, not authorised{hint}", response.status, response.body)

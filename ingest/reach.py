@@ -27,11 +27,19 @@ class Unreachable(ValueError):
     """A discovered URL or cross-origin redirect points where fetches may not go."""
 
 
+class UnusableUrl(Unreachable):
+    """A URL that cannot be read at all."""
+
+
 def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)``, the port made explicit for http and https."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    """``(scheme, host, port)``, the port made explicit for http and https; :class:`Unreachable`
+    for a URL that cannot be read (a port out of range, a broken IPv6 literal)."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError as err:
+        raise UnusableUrl(f"not a usable URL ({err})") from None
     return scheme, (parts.hostname or "").lower(), port
 
 

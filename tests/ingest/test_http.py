@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import pytest
@@ -166,3 +167,19 @@ def test_only_public_unicast_addresses_are_reachable_by_default(address, allowed
     from ingest.reach import allowed as reachable
 
     assert reachable(address, []) is allowed
+
+
+def test_a_body_that_does_not_decode_is_bad_body(replay):
+    replay.route("/gz", replay.Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}))
+    with pytest.raises(BadBody, match="does not decode as its Content-Encoding says"):
+        _fetch(replay.url + "/gz")
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://127.0.0.1:99999/feed", "not a usable URL"),
+    ("ftp://127.0.0.1/feed", "not an http(s) URL"),
+    ("http://[::1/feed", "not a usable URL"),
+])
+def test_a_malformed_url_is_a_one_line_problem(url, says):
+    with pytest.raises(HttpProblem, match=re.escape(says)):
+        _fetch(url)

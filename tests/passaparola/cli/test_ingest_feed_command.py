@@ -66,3 +66,60 @@ def test_the_installed_command_behaves_the_same(shared, name):
         assert all(json.loads(line)["platform"] == "feed" for line in done.stdout.splitlines())
     else:
         assert done.returncode == 1 and done.stderr.startswith("error: ")
+
+
+def _one_line_failure(location: str, **env: str) -> str:
+    result = CliRunner().invoke(app, ["ingest", "feed", location, "--dry-run"],
+                                env={"PASSAPAROLA_LOG_JSON": "false", "PASSAPAROLA_INGEST__RETRIES": "0", **env})
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    [line] = result.stderr.splitlines()
+    return line
+
+
+def test_an_endless_file_is_refused_after_max_body_bytes():
+    assert _one_line_failure("/dev/zero", PASSAPAROLA_INGEST__MAX_BODY_BYTES="1000") == \
+        "error: /dev/zero: the file exceeds max_body_bytes (1,000 bytes)"
+
+
+@pytest.fixture
+def hostile_feed_server():
+    """A server whose /loop redirects to itself and whose /gzip is not gzip."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/loop":
+                self.send_response(302)
+                self.send_header("Location", "/loop")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                body = b"this is not gzip"
+                self.send_response(200)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("path", "says"), [("/loop", "more than 10 redirects"),
+                                            ("/gzip", "does not decode as its Content-Encoding says")])
+def test_a_hostile_server_gives_one_line(hostile_feed_server, path, says):
+    assert _one_line_failure(hostile_feed_server + path).endswith(says)
+
+
+@pytest.mark.parametrize(("url", "says"), [("http://127.0.0.1:99999/feed", "not a usable URL"),
+                                           ("http://[::1/feed", "not a usable URL")])
+def test_a_malformed_url_gives_one_line(url, says):
+    assert says in _one_line_failure(url)
