@@ -28,6 +28,14 @@ def _get(record: dict, *path: str) -> Any:
     return record
 
 
+def _string(record: dict, *path: str) -> str | None:
+    """The string at ``path``, or None when absent; any other type is a bad line."""
+    value = _get(record, *path)
+    if value is not None and not isinstance(value, str):
+        raise BadLine(f"{'.'.join(path)} is not a string (a {type(value).__name__})")
+    return value
+
+
 def _published(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -47,16 +55,32 @@ def enrichment_arguments(record: Any, line_number: int) -> dict[str, Any]:
     return {
         "id": str(record.get("id") or f"line-{line_number}"),
         "text": text,
-        "title": _get(record, "title"),
-        "language_hint": _get(record, "language"),
-        "author_handle": _get(record, "author", "handle"),
-        "author_name": _get(record, "author", "name"),
-        "url": _get(record, "url"),
-        "platform": _get(record, "platform"),
+        "title": _string(record, "title"),
+        "language_hint": _string(record, "language"),
+        "author_handle": _string(record, "author", "handle"),
+        "author_name": _string(record, "author", "name"),
+        "url": _string(record, "url"),
+        "platform": _string(record, "platform"),
         "published_at": _published(_get(record, "published_at")),
-        "brand_hint": _get(record, "brand"),
+        "brand_hint": _string(record, "brand"),
         "author_is_brand": bool(_get(record, "author_is_brand")),
     }
+
+
+def enriched_line(enricher: Any, raw: bytes, line_number: int) -> str:
+    """The output line for one input line; :class:`BadLine` for anything that stops it."""
+    try:
+        record = json.loads(raw)
+        found = enricher.fields(**enrichment_arguments(record, line_number))
+        line = json.dumps({**record, **found.as_dict()}, ensure_ascii=False)
+        line.encode("utf-8")  # a lone surrogate (\ud800) parses, but cannot be written
+    except RecursionError:
+        raise BadLine("nested too deeply") from None
+    except UnicodeEncodeError:
+        raise BadLine("not valid Unicode: it holds a lone surrogate") from None
+    except (ValueError, TypeError) as err:  # ValueError covers JSONDecodeError and UnicodeDecodeError
+        raise BadLine(str(err)) from None
+    return line + "\n"
 
 
 def _lines(source: IO[bytes], progress: Progress | None) -> Iterator[tuple[int, bytes]]:
@@ -97,13 +121,12 @@ def enrich(
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-                found = enricher.fields(**enrichment_arguments(record, number))
-            except (ValueError, BadLine) as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-                stderr.print(f"line {number}: {err}", markup=False, highlight=False)
+                line = enriched_line(enricher, raw, number)
+            except BadLine as err:
+                stderr.print(f"line {number}: {err}", markup=False, highlight=False, soft_wrap=True)
                 bad += 1
                 continue
-            sink.write(json.dumps({**record, **found.as_dict()}, ensure_ascii=False) + "\n")
+            sink.write(line)
             good += 1
     if output_file:
         sink.close()

@@ -64,3 +64,25 @@ def test_whole_mentions_from_files_use_their_metadata(tmp_path):
     (out,) = [json.loads(line) for line in dst.read_text().splitlines()]
     assert out["id"] == m.id and out["brands"] == ["aurora"]  # the mention's own brand counts
     Mention.model_validate(out)  # still a valid mention
+
+
+def test_wrong_types_lone_surrogates_and_deep_nesting_are_bad_lines_not_a_crash():
+    stdin = "\n".join([
+        json.dumps({"id": "title", "text": "ciao", "title": 5}),
+        json.dumps({"id": "handle", "text": "ciao", "author": {"handle": 7}}),
+        '{"id": "surrogate", "text": "ciao \\ud800 mondo"}',
+        '{"id": "elsewhere", "text": "ciao", "note": "\\udfff"}',
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps({"id": "ok", "text": "Grazie mille!"}),
+    ]) + "\n"
+    done = run([], stdin)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["ok"]
+    assert done.stderr.splitlines() == [
+        "line 1: title is not a string (a int)",
+        "line 2: author.handle is not a string (a int)",
+        "line 3: not valid Unicode: it holds a lone surrogate",
+        "line 4: not valid Unicode: it holds a lone surrogate",
+        "line 5: nested too deeply",
+        "enriched 1 line(s), skipped 5 bad line(s)",
+    ]
