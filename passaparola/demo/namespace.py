@@ -4,7 +4,7 @@ The reply tracker ignores mention ids it has handled and the spike detector wind
 decided, while the demo re-dates the same stream to the current hour on every run: on
 reused topics a run would show the previous run's replies, or no alert at all. So the demo
 runs on its own topics (``demo.`` + each configured name) and consumer groups (client id +
-``-demo``), and :func:`reset` deletes them, Faust's changelogs included, before each run
+``-demo``), and :func:`reset` deletes exactly those, Faust's changelogs included, before each run
 (test_a_second_demo_a_day_later_shows_the_same_story). Elasticsearch is shared with the
 product on purpose (the dashboards read the configured index prefix); there :func:`reset`
 deletes only the documents the previous demo run wrote, found by reading that run's
@@ -95,11 +95,21 @@ def _delete_documents(settings: Settings) -> dict[str, int]:
     return deleted
 
 
+def demo_topics(settings: Settings, existing: list[str]) -> list[str]:
+    """The topics of ``existing`` a demo run creates: its configured topics and the streams
+    app's own (Faust names its changelogs and assignor topic after its app id), nothing else
+    under ``demo.`` (a user's ``demo.orders`` stays)."""
+    from streams.app import app_id
+
+    configured = set(settings.topics.model_dump().values())
+    faust_own = app_id(settings) + "-"
+    return [name for name in existing if name in configured or name.startswith(faust_own)]
+
+
 def _delete_kafka_namespace(settings: Settings, timeout_s: float) -> None:
     client_id = settings.kafka.client_id
     with kafka_clients.admin(settings.kafka, "demo-reset") as admin:
-        # Faust names its changelog topics after its app id, which starts with the client id.
-        ours = [name for name in admin.list_topics() if name.startswith((TOPIC_PREFIX, client_id + "-"))]
+        ours = demo_topics(settings, admin.list_topics())
         groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(client_id + "-")]
         if groups:
             # Belt and braces: Kafka also drops a group's offsets of deleted topics.
