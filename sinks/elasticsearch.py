@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -228,16 +229,28 @@ class ElasticsearchSink(Sink):
         return rejected
 
 
-def prune(client: Elasticsearch, prefix: str, keep_months: int, now: datetime | None = None) -> list[str]:
-    """Delete monthly indices older than ``keep_months`` months: retention where there is no ILM."""
+def prune(client: Elasticsearch, prefix: str, keep_months: int, now: datetime | None = None,
+          *, delete: bool = False) -> list[str]:
+    """The monthly indices older than ``keep_months`` months (this month counts as one, and is
+    always kept), deleted only when ``delete``: retention where there is no ILM.
+
+    Only indices our templates made count: named exactly ``<prefix>-<kind>-YYYY.MM`` and
+    carrying the kind's read alias (``...-archive-2019.03`` or a hand-made index is not ours).
+    """
+    if keep_months < 1:
+        raise ValueError("keep_months must be at least 1: the current month is always kept")
     now = now or datetime.now(timezone.utc)
     cutoff = (now.year * 12 + now.month - 1) - keep_months + 1  # first month kept
     doomed = []
     for kind in KINDS:
-        for name in client.indices.get(index=f"{prefix}-{kind}-*", expand_wildcards="open,closed"):
-            year, _, month = name.rsplit("-", 1)[-1].partition(".")
-            if year.isdigit() and month.isdigit() and int(year) * 12 + int(month) - 1 < cutoff:
+        shape = re.compile(rf"{re.escape(prefix)}-{re.escape(kind)}-(\d{{4}})\.(\d{{2}})")
+        found = client.indices.get(index=f"{prefix}-{kind}-*", expand_wildcards="open,closed")
+        for name, index in found.items():
+            month = shape.fullmatch(name)
+            ours = alias(prefix, kind) in (index.get("aliases") or {})
+            if month and ours and int(month[1]) * 12 + int(month[2]) - 1 < cutoff:
                 doomed.append(name)
-    for name in doomed:
-        client.indices.delete(index=name)
+    if delete:
+        for name in doomed:
+            client.indices.delete(index=name)
     return sorted(doomed)

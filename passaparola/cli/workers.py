@@ -55,21 +55,30 @@ def sink_setup() -> None:
     console.print(f"templates {prefix}-mentions-*, {prefix}-replies-*, {prefix}-alerts-* are in place")
     console.print(
         "retention: " + (f"ILM policy {prefix}-retention ({cfg.elasticsearch.retention_days} days)" if offered["ilm"]
-                         else "no ILM on this cluster; run `passaparola sink prune` from cron")
+                         else "no ILM on this cluster; run `passaparola sink prune --yes` from cron")
     )
     if not offered["language_analyzers"]:
         console.print("[yellow]no italian/english analyzers: text.it and text.en fall back to standard[/yellow]")
 
 
 @sink.command("prune")
-def sink_prune(keep_months: int = typer.Option(13, help="monthly indices to keep, this month included")) -> None:
-    """Delete monthly indices older than --keep-months (retention on clusters without ILM)."""
+def sink_prune(
+    keep_months: int = typer.Option(13, min=1, help="monthly indices to keep, this month included"),
+    yes: bool = typer.Option(False, "--yes", help="delete them; without it, only list them"),
+) -> None:
+    """List, or with --yes delete, the monthly indices older than --keep-months (retention on
+    clusters without ILM). Only indices the sink's templates made are considered."""
     from core.elastic import connect
     from sinks.elasticsearch import prune
 
     cfg = settings()
-    deleted = prune(connect(cfg), cfg.elasticsearch.index_prefix, keep_months)
-    console.print(f"deleted: {', '.join(deleted)}" if deleted else "nothing older to delete")
+    doomed = prune(connect(cfg), cfg.elasticsearch.index_prefix, keep_months, delete=yes)
+    if not doomed:
+        console.print("nothing older to delete")
+    elif yes:
+        console.print(f"deleted: {', '.join(doomed)}")
+    else:
+        console.print(f"would delete: {', '.join(doomed)}\nrun again with --yes to delete them")
 
 
 @sink.command("run")

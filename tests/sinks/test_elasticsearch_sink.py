@@ -233,10 +233,20 @@ def test_the_local_node_has_no_ilm_so_prune_keeps_retention(settings: Settings):
 
     es = connect(settings)
     assert has_ilm(es) is False  # the integ-test zip has no x-pack-ilm module
+    ElasticsearchSink.from_settings(settings, es).setup()  # the templates: what makes an index ours
     prefix = settings.elasticsearch.index_prefix
-    for name in ("mentions-2025.10", "mentions-2025.11", "replies-2026.01", "alerts-2026.02", "mentions-2026.03"):
+    for name in ("mentions-2025.10", "mentions-2025.11", "replies-2026.01", "alerts-2026.02", "mentions-2026.03",
+                 "mentions-archive-2019.03"):
         es.indices.create(index=f"{prefix}-{name}")
-    deleted = prune(es, prefix, keep_months=3, now=datetime(2026, 3, 15, tzinfo=timezone.utc))
-    assert deleted == [f"{prefix}-mentions-2025.10", f"{prefix}-mentions-2025.11"]
+    old = [f"{prefix}-mentions-2025.10", f"{prefix}-mentions-2025.11"]
+    march = datetime(2026, 3, 15, tzinfo=timezone.utc)
+    # Listed, not deleted, unless asked; an index of our shape the templates did not make is not ours.
+    assert prune(es, prefix, keep_months=3, now=march) == old
+    es.indices.delete_alias(index=old[0], name=alias(prefix, "mentions"))
+    assert prune(es, prefix, keep_months=3, now=march) == old[1:]
+    assert prune(es, prefix, keep_months=3, now=march, delete=True) == old[1:]
+    with pytest.raises(ValueError, match="current month is always kept"):
+        prune(es, prefix, keep_months=0, now=march, delete=True)
     left = set(es.indices.get(index=f"{prefix}-*"))
-    assert left == {f"{prefix}-replies-2026.01", f"{prefix}-alerts-2026.02", f"{prefix}-mentions-2026.03"}
+    assert left == {old[0], f"{prefix}-replies-2026.01", f"{prefix}-alerts-2026.02", f"{prefix}-mentions-2026.03",
+                    f"{prefix}-mentions-archive-2019.03"}
