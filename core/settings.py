@@ -11,13 +11,15 @@ so a password never lands in a committed file. ``SecretStr`` keeps them out of l
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
+import typing
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +38,10 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A path setting as a shell would read it: ~ is the home directory.
+UserPath = Annotated[Path, AfterValidator(lambda path: path.expanduser())]
+
+
 def _xdg(var: str, fallback: str) -> Path:
     return Path(os.environ.get(var) or Path.home() / fallback)
 
@@ -43,14 +49,14 @@ def _xdg(var: str, fallback: str) -> Path:
 class StackSettings(_Section):
     """The local Kafka broker and Elasticsearch node that ``passaparola stack`` runs."""
 
-    cache_dir: Path = Field(
+    cache_dir: UserPath = Field(
         default_factory=lambda: Path(os.environ.get("PASSAPAROLA_CACHE_DIR") or _xdg("XDG_CACHE_HOME", ".cache") / "passaparola"),
         description=(
             "downloads (Maven repository, Kafka jars, Elasticsearch zip) and the unpacked services; "
             "PASSAPAROLA_CACHE_DIR sets it too; $XDG_CACHE_HOME is ~/.cache when unset; safe to keep between CI runs"
         ),
     )
-    state_dir: Path = Field(
+    state_dir: UserPath = Field(
         default_factory=lambda: _xdg("XDG_STATE_HOME", ".local/state") / "passaparola",
         description="data, logs and pid files of the local services; also the streams worker's Faust data "
         "(streams/) and benchmark results (bench/); $XDG_STATE_HOME is ~/.local/state when unset",
@@ -80,7 +86,7 @@ class StackSettings(_Section):
     )
     elasticsearch_transport_port: int = Field(default=9300, description="the local node's transport port")
     elasticsearch_heap: str = Field(default="1g", description="JVM heap of the local node (-Xms and -Xmx)")
-    java_home: Path | None = Field(
+    java_home: UserPath | None = Field(
         default=None,
         description="a JDK 17+ (javac builds the node's analysis plugin); default: JAVA_HOME, then java on PATH",
     )
@@ -172,7 +178,7 @@ class ElasticsearchSettings(_Section):
         ),
     )
     verify_certs: bool = Field(default=True, description="check the node's TLS certificate (https URLs)")
-    ca_certs: Path | None = Field(default=None, description="CA bundle (PEM) to verify the node's certificate with")
+    ca_certs: UserPath | None = Field(default=None, description="CA bundle (PEM) to verify the node's certificate with")
     request_timeout_s: float = Field(
         default=30.0,
         description="timeout of one request (a timed-out request is retried twice)",
@@ -336,7 +342,7 @@ class EnrichmentSettings(_Section):
         default_factory=lambda: ["it", "en", "es", "fr", "de", "pt", "nl"],
         description="languages the identifier chooses among; few and relevant beats many",
     )
-    aspects_file: Path | None = Field(default=None, description="TOML aspect taxonomy replacing the shipped one")
+    aspects_file: UserPath | None = Field(default=None, description="TOML aspect taxonomy replacing the shipped one")
     drop_unmatched: bool = Field(default=True, description="drop mentions no brand query matches (when brands exist)")
     duplicate_window_hours: float = Field(default=168, gt=0, description="how far back a copy's original is looked for")
     duplicate_max_entries: int = Field(default=200_000, gt=0, description="memory bound of the duplicate index")
@@ -605,7 +611,7 @@ class Settings(BaseSettings):
         extra="forbid",
     )
 
-    log_level: str = Field(
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description=(
             "log level of every command and worker: DEBUG, INFO, WARNING or ERROR (client libraries log from WARNING)"
@@ -655,6 +661,11 @@ class Settings(BaseSettings):
     sink: SinkSettings = Field(default_factory=SinkSettings)
     secrets: Secrets = Field(default_factory=Secrets)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:
         # Unset endpoints point at the local stack, so one port setting moves both sides.
@@ -679,8 +690,53 @@ class Settings(BaseSettings):
         return next((b for b in self.brands if b.name == name), None)
 
 
+# PASSAPAROLA_* variables that are not settings: read by the code that needs them.
+OTHER_VARIABLES = {CONFIG_ENV, "PASSAPAROLA_CACHE_DIR", "PASSAPAROLA_PARENT_PID"}
+TEST_VARIABLES = "PASSAPAROLA_TEST_"  # the test suite's own switches
+
+
 def load_settings(**overrides: Any) -> Settings:
+    """The settings of a command or worker: like ``Settings()``, and stricter about the
+    environment, where a mistake would otherwise pass unnoticed: an unknown ``PASSAPAROLA_*``
+    variable (a misspelt setting) and a ``PASSAPAROLA_CONFIG`` naming no file are errors."""
+    for variable in sorted(os.environ):
+        unknown = unknown_variable(variable)
+        if unknown:
+            raise ConfigError(unknown)
+    named = os.environ.get(CONFIG_ENV)
+    if named and not Path(named).expanduser().is_file():
+        raise ConfigError(f"{CONFIG_ENV} names {named}, which is not a file")
     return Settings(**overrides)
+
+
+def unknown_variable(variable: str) -> str | None:
+    """Why ``variable`` is not a setting, or None when it is one (or not ours)."""
+    prefix = "PASSAPAROLA_"
+    if not variable.upper().startswith(prefix) or variable.upper() in OTHER_VARIABLES:
+        return None
+    if variable.upper().startswith(TEST_VARIABLES):
+        return None
+    model: type[BaseModel] | None = Settings
+    path = variable[len(prefix):].lower().split("__")
+    for depth, key in enumerate(path):
+        if model is None:
+            return None  # inside a list or a mapping (brands, sources, sla_hours): pydantic checks it
+        fields = model.model_fields
+        if key not in fields:
+            known = [prefix + "__".join([*path[:depth], name]).upper() for name in fields]
+            close = difflib.get_close_matches(variable.upper(), known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"{variable} is not a setting{hint}; see docs/configuration.md"
+        annotation = fields[key].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if model is None and depth < len(path) - 1 and not _is_container(annotation):
+            return f"{variable} is not a setting: {'.'.join(path[:depth + 1])} has no parts"
+    return None
+
+
+def _is_container(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return origin in (list, dict) or (origin is not None and any(_is_container(a) for a in typing.get_args(annotation)))
 
 
 def describe_invalid(err: ValidationError) -> str:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import PurePath
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel, SecretStr
@@ -56,10 +56,10 @@ type, its default and what it does. The settings are defined in `core/settings.p
   or the environment replaces the default table whole; keys left out are gone.
 - **Secrets** (passwords, tokens, API keys, the webhook URL) come only from the environment,
   as `{ENV_PREFIX}SECRETS__<NAME>`; a TOML file with a `[secrets]` section is refused.
-- **A misspelt key is an error** in the file, and in the environment inside a section
-  (`{ENV_PREFIX}KAFKA__PARTITONS`); so is a value of the wrong type or out of range. Commands
-  print the problem and exit with status 2. (A misspelt top-level variable, such as
-  `{ENV_PREFIX}LOG_LEVL`, is not recognised as a setting and is ignored.)
+- **A misspelt key is an error**, in the file and in the environment (`{ENV_PREFIX}LOG_LEVL`,
+  `{ENV_PREFIX}KAFKA__PARTITONS`), and so is a value of the wrong type or out of range, or a
+  `{CONFIG_ENV}` that names no file. Commands print the problem, naming the setting but never
+  its value, and exit with status 2. `~` in a path is the home directory.
 - **Durations** (`timedelta`) are ISO 8601 strings (`"PT10M"`, `"P1D"`, `"P4W"`) or seconds;
   times of day are `"HH:MM:SS"`.
 - `brands` and `sources` are arrays of tables (`[[brands]]`, `[[sources]]`), normally written
@@ -162,6 +162,8 @@ def _type_of(annotation: Any) -> str:
     if annotation is Any:
         return "any"
     origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:  # a type with validators (UserPath): the type
+        return _type_of(args[0])
     if origin in (Union, types.UnionType):
         present = [a for a in args if a is not type(None)]
         text = " or ".join(_type_of(a) for a in present)

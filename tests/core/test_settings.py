@@ -1,8 +1,9 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from core.settings import ConfigError, Settings, load_settings
+from core.settings import ConfigError, Settings, load_settings, unknown_variable
 from sinks.base import Batching
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,3 +87,37 @@ def test_the_sink_section_sets_the_sink_batching(tmp_path):
 def test_sink_batching_defaults_agree_with_the_settings():
     """``Batching`` is also built without settings (tests, the notifier): one default each."""
     assert Batching(**Settings().sink.model_dump()) == Batching()
+
+
+@pytest.mark.parametrize(("variable", "says"), [
+    ("PASSAPAROLA_LOG_LEVL", "PASSAPAROLA_LOG_LEVL is not a setting (did you mean PASSAPAROLA_LOG_LEVEL?)"),
+    ("PASSAPAROLA_KAFKA__PARTITONS", "(did you mean PASSAPAROLA_KAFKA__PARTITIONS?)"),
+    ("PASSAPAROLA_LOG_JSON__X", "log_json has no parts"),
+])
+def test_a_misspelt_variable_is_an_error_naming_it(monkeypatch, variable, says):
+    monkeypatch.setenv(variable, "secret-value")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert says in str(err.value) and "secret-value" not in str(err.value)
+
+
+@pytest.mark.parametrize("variable", ["PASSAPAROLA_KAFKA__PARTITIONS", "PASSAPAROLA_BRANDS", "PASSAPAROLA_CONFIG",
+                                      "PASSAPAROLA_REPLIES__SLA_HOURS__COMPLAINT", "PASSAPAROLA_SECRETS__X_BEARER_TOKEN",
+                                      "PASSAPAROLA_CACHE_DIR", "PASSAPAROLA_PARENT_PID", "PASSAPAROLA_TEST_ANYTHING"])
+def test_known_variables_pass(variable):
+    assert unknown_variable(variable) is None
+
+
+def test_a_config_variable_naming_no_file_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PASSAPAROLA_CONFIG", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match="PASSAPAROLA_CONFIG names .*missing.toml, which is not a file"):
+        load_settings()
+
+
+def test_paths_expand_the_home_directory_and_log_levels_are_known():
+    settings = Settings(stack={"state_dir": "~/pp-state"}, enrichment={"aspects_file": "~/aspects.toml"}, log_level="debug")
+    assert settings.stack.state_dir == Path.home() / "pp-state"
+    assert settings.enrichment.aspects_file == Path.home() / "aspects.toml"
+    assert settings.log_level == "DEBUG"
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(log_level="loud")
