@@ -534,8 +534,9 @@ class AlertSettings(_Section):
         default=5,
         ge=0,
         description=(
-            "not used: a post that fails (unreachable, 429, 5xx) is retried with backoff (0.5 s doubling to 30 s) until"
-            " it goes through or the notifier stops; other 4xx answers are logged and the alert skipped"
+            "retries of a webhook post that fails (unreachable, 429, 5xx), 0.5 s doubling to 30 s apart (Retry-After "
+            "honoured); then the notifier backs off and tries again until it goes through. Only 2xx is delivered; a "
+            "redirect is not followed; another 4xx sends the alert to sink.dlq"
         ),
     )
     detector: SpikeSettings = Field(default_factory=SpikeSettings, description="the spike detector's parameters")

@@ -1,11 +1,18 @@
 """Alerts to a chat webhook (Slack-compatible JSON), each alert posted once.
 
 A :class:`~sinks.base.Sink` target for the sink loop (batches, commits after success,
-dead-letters what it cannot read, retries with backoff when the webhook is down). Posted
-alert ids go to the compacted ``alerts.notified`` topic right after each successful post,
-and are read back at start, so a restarted notifier (or an alert replayed by the streams
-worker after a crash) posts nothing twice. The one gap left: a crash between the webhook's
-200 and that record; at-least-once means that alert may be posted again then.
+dead-letters what it cannot read or the hook refuses, backs off while the hook is down).
+Only a 2xx answer is a delivery: a redirect is not followed (the URL is a credential, and
+the payload must not go where a 3xx points) and is retried until the URL is fixed; another
+4xx dead-letters the alert with the status. A failing post is retried ``webhook_retries``
+times with backoff (``Retry-After`` honoured) before the loop backs off as a whole.
+
+Each delivered alert id goes to the compacted ``alerts.notified`` topic, and is read back at
+start, so a restarted notifier (or an alert the streams worker replays after a crash) posts
+nothing twice. A record that cannot be written yet is written before anything else is
+posted, never by posting again. The one gap left is a crash between the hook's 2xx and that
+record: the alert is posted again after the restart, with the same ``Idempotency-Key``
+header (the alert id), by which a receiver can drop the copy.
 
 The URL comes only from the environment (``PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL``): it
 is a credential (anyone holding it can post to the channel), so it is never logged.
@@ -15,9 +22,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
+from collections.abc import Callable
 
 import httpx
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from core import kafka_clients
 from core.settings import Settings
@@ -47,20 +58,24 @@ class WebhookSink(Sink):
     """Posts alerts of at least ``min_severity`` to ``url``.
 
     Args:
-        settings: topics (alerts, alerts.notified), Kafka, timeouts.
+        settings: topics (alerts, alerts.notified), Kafka, timeout and retries.
         url: the webhook URL (from the environment).
         min_severity: warning, high or critical; lower alerts are acknowledged unposted.
         client: an httpx client to use (tests pass none; the default one has the timeout).
+        sleep: how to wait between retries of a post.
     """
 
-    def __init__(self, settings: Settings, url: str, min_severity: str = "warning", client: httpx.Client | None = None):
+    def __init__(self, settings: Settings, url: str, min_severity: str = "warning", client: httpx.Client | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         if min_severity not in SEVERITIES:
             raise ValueError(f"min_severity must be one of {', '.join(SEVERITIES)}")
         self.settings, self.url = settings, url
         self.min_rank = SEVERITIES.index(min_severity)
-        self.client = client or httpx.Client(timeout=settings.alerts.webhook_timeout_s)
+        self.client = client or httpx.Client(timeout=settings.alerts.webhook_timeout_s, follow_redirects=False)
         self.topic = settings.topics.alerts_notified
         self.posted: set[str] = set()
+        self._unrecorded: list[str] = []  # delivered, not yet on alerts.notified
+        self._sleep = sleep
         self._producer: KafkaProducer | None = None
 
     @classmethod
@@ -84,6 +99,7 @@ class WebhookSink(Sink):
         return {key.decode(errors="replace") for key, _ in posted if key}
 
     def write(self, batch: list[Record]) -> list[Rejected]:
+        self._record_delivered()  # what an earlier try delivered comes first
         rejected = []
         for record in batch:
             try:
@@ -105,24 +121,61 @@ class WebhookSink(Sink):
                 continue
             if alert_id in self.posted or SEVERITIES.index(severity) < self.min_rank:
                 continue
-            self._post(alert_id, message)
-            self._producer.send(self.topic, key=alert_id.encode(), value=b"1").get(timeout=30)
+            refused = self._post(alert_id, message)
+            if refused:
+                rejected.append(Rejected(record, refused))
+                continue
             self.posted.add(alert_id)
+            self._unrecorded.append(alert_id)
+            self._record_delivered()
         return rejected
 
-    def _post(self, alert_id: str, message: dict) -> None:
-        try:
-            response = self.client.post(self.url, json=message)
-        except httpx.TransportError as err:
-            raise TransientError(f"webhook unreachable: {type(err).__name__}") from None
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"webhook answered HTTP {response.status_code}")
-        if response.status_code >= 400:
-            # 4xx other than 429: the hook refuses this message (bad URL, revoked hook).
-            # Retrying forever would block every later alert; log it and move on.
-            log.error("webhook refused an alert", extra={"alert_id": alert_id, "status": response.status_code})
+    def _record_delivered(self) -> None:
+        """Write the ids delivered but not yet recorded; TransientError if Kafka cannot take
+        them now (the batch is tried again, and these ids, already in ``posted``, are not
+        posted again)."""
+        while self._unrecorded:
+            alert_id = self._unrecorded[0]
+            try:
+                self._producer.send(self.topic, key=alert_id.encode(), value=b"1").get(timeout=30)
+            except KafkaError as err:
+                raise TransientError(f"alert {alert_id} was delivered but not recorded yet: {type(err).__name__}") from None
+            self._unrecorded.pop(0)
+
+    def _post(self, alert_id: str, message: dict) -> str | None:
+        """Post until a 2xx (None) or a refusal (its reason, for the dead letter); after the
+        retries, or on a redirect, :class:`TransientError`."""
+        retries = self.settings.alerts.webhook_retries
+        for attempt in range(retries + 1):
+            wait = min(30.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+            try:
+                response = self.client.post(self.url, json=message, headers={"Idempotency-Key": alert_id})
+            except httpx.TransportError as err:
+                problem = f"webhook unreachable: {type(err).__name__}"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return None
+                if 300 <= status < 400:
+                    raise TransientError(f"webhook answered HTTP {status}, a redirect: not followed, set the new URL")
+                if status != 429 and status < 500:
+                    log.error("webhook refused an alert", extra={"alert_id": alert_id, "status": status})
+                    return f"webhook refused the alert: HTTP {status}"
+                problem = f"webhook answered HTTP {status}"
+                wait = _retry_after(response) or wait
+            if attempt < retries:
+                self._sleep(wait)
+        raise TransientError(problem)
 
     def close(self) -> None:
         if self._producer is not None:
             self._producer.close()
         self.client.close()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The seconds a 429 or 503 asks to wait (capped at a minute), if it says."""
+    try:
+        return min(60.0, max(0.0, float(response.headers.get("retry-after", ""))))
+    except ValueError:
+        return None

@@ -16,22 +16,26 @@ def free_port() -> int:
 
 
 class Hook:
-    """A chat webhook stand-in: records posts, fails the first ``failures`` with 503."""
+    """A chat webhook stand-in: records posts (and each post's ``Idempotency-Key`` in
+    ``keys``); answers the first ``failures`` with 503, then ``statuses`` in order (a 3xx with
+    a Location), then 200. Only a 200 counts as a post."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, statuses: list[int] | None = None):
         self.posts: list[dict] = []
-        self.failures = failures
+        self.keys: list[str | None] = []
+        self.answers = [503] * failures + list(statuses or [])
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if hook.failures > 0:
-                    hook.failures -= 1
-                    self.send_response(503)
-                else:
+                status = hook.answers.pop(0) if hook.answers else 200
+                if status == 200:
                     hook.posts.append(json.loads(body))
-                    self.send_response(200)
+                    hook.keys.append(self.headers.get("Idempotency-Key"))
+                self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
