@@ -142,6 +142,16 @@ class KafkaSettings(_Section):
         gt=0,
         description="largest batch per partition a producer sends, in bytes",
     )
+    max_message_bytes: int = Field(
+        default=900_000,
+        ge=10_000,
+        le=1_000_000,
+        description=(
+            "largest mention (JSON bytes) the pipeline carries: a larger one is refused where it enters, by ingest "
+            "(to ingest.errors) or by the streams worker (to mentions.dlq, also when enrichment makes it larger); "
+            "below the broker's message.max.bytes and Faust's producer limit (1,000,000)"
+        ),
+    )
 
 
 class ElasticsearchSettings(_Section):

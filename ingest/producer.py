@@ -17,6 +17,10 @@ class ProduceError(RuntimeError):
     """Kafka did not acknowledge some mentions."""
 
 
+class MentionTooLarge(ValueError):
+    """A mention larger than ``kafka.max_message_bytes``: not sent."""
+
+
 class MentionProducer:
     """Writes mentions to ``topic`` (default: mentions.raw).
 
@@ -32,10 +36,15 @@ class MentionProducer:
         self._failures: list[str] = []
 
     def send(self, mention: Mention) -> None:
+        """Send ``mention``; :class:`MentionTooLarge` when it exceeds ``kafka.max_message_bytes``."""
+        value = mention.to_json()
+        if len(value) > self._kafka.max_message_bytes:
+            raise MentionTooLarge(f"mention of {len(value):,} bytes, more than kafka.max_message_bytes "
+                                  f"({self._kafka.max_message_bytes:,})")
         self._producer.send(
             self.topic,
             key=mention.thread_id.encode(),
-            value=mention.to_json(),
+            value=value,
             headers=[(SCHEMA_HEADER, str(SCHEMA_VERSION).encode())],
         ).add_errback(self._failed, mention.id)
         PRODUCED.labels(self.worker, self.topic).inc()

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from core.schema import Mention, SchemaError
 from ingest.errors import ErrorSink
-from ingest.producer import MentionProducer
+from ingest.producer import MentionProducer, MentionTooLarge
 from ingest.state import CursorStore
 
 log = logging.getLogger(__name__)
@@ -121,13 +121,13 @@ def _replay_line(number: int, line: bytes, producer: MentionProducer, errors: Er
         return
     try:
         mention = Mention.from_json(line)
-    except SchemaError as err:
+        producer.send(mention)
+    except (SchemaError, MentionTooLarge) as err:
         reason = f"line {number}: {err}"
         errors.record(source, "replay", reason, line)
         on_rejected(number, reason)
         result.rejected += 1
         return
-    producer.send(mention)
     result.produced += 1
 
 

@@ -27,7 +27,7 @@ from ingest.connectors import Checkpoint, Problem, SourceContext, connector_clas
 from ingest.errors import ErrorSink
 from ingest.http import BadBody, HttpClient, HttpProblem
 from ingest.journal import ProduceJournal
-from ingest.producer import MentionProducer, ProduceError
+from ingest.producer import MentionProducer, MentionTooLarge, ProduceError
 from ingest.state import CursorStore
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,12 @@ class IngestRunner:
                 return
             if not journal.is_open:
                 await asyncio.to_thread(journal.open)
-            self.producer.send(item)
+            try:
+                self.producer.send(item)
+            except MentionTooLarge as err:
+                self.errors.record(source.name, source.kind, str(err), item.text[:1000], item.url)
+                result.problems += 1
+                return
             result.mentions += 1
         elif isinstance(item, Problem):
             self.errors.record(source.name, source.kind, item.reason, item.sample, item.url)

@@ -121,7 +121,9 @@ def ingest_replay(
 ) -> None:
     """Backfill mentions from a JSONL file into mentions.raw, with a progress bar.
 
-    An interrupted replay of the same file resumes after its last checkpoint.
+    An interrupted replay of the same file resumes after its last checkpoint. A line that is
+    not a mention, or is larger than kafka.max_message_bytes, goes to ingest.errors and the
+    rest flows; the exit status is then 1.
     """
     from ingest.errors import ErrorSink
     from ingest.producer import MentionProducer
@@ -156,6 +158,8 @@ def ingest_replay(
     store.close()
     console.print(f"produced {result.produced} mentions to {cfg.topics.mentions_raw}; "
                   f"{result.rejected} rejected lines to {cfg.topics.ingest_errors}", soft_wrap=True)
+    if result.rejected:
+        raise typer.Exit(1)
 
 
 @app.command("demo")

@@ -77,17 +77,17 @@ class Workers:
     a file; every one still running at the end of the test is stopped (SIGTERM, then SIGKILL).
 
     A worker SIGKILLed on purpose (:meth:`kill`) is no longer expected to run; its
-    replacement (:meth:`restart`) is tracked like any other. A ``one_shot`` command (a
-    replay) may finish, but only with exit code 0.
+    replacement (:meth:`restart`) is tracked like any other. A one-shot command (a replay,
+    started with ``finishes_with``) may finish, but only with that exit code.
     """
 
     folder: Path
     started: list[tuple[subprocess.Popen, Path]] = field(default_factory=list)
     killed: list[subprocess.Popen] = field(default_factory=list)
-    one_shots: list[subprocess.Popen] = field(default_factory=list)
+    one_shots: dict[subprocess.Popen, int] = field(default_factory=dict)  # -> the exit code it may end with
     _commands: dict[subprocess.Popen, tuple[str, list[str], dict[str, str]]] = field(default_factory=dict)
 
-    def start(self, name: str, args: list[str], env: dict[str, str], one_shot: bool = False) -> subprocess.Popen:
+    def start(self, name: str, args: list[str], env: dict[str, str], finishes_with: int | None = None) -> subprocess.Popen:
         log = self.folder / f"{name}.log"
         with open(log, "ab") as out:
             # Stopped by Linux too if pytest itself is killed (a timeout) before its clean-up.
@@ -95,8 +95,8 @@ class Workers:
                                     stderr=subprocess.STDOUT, preexec_fn=die_with_parent if sys.platform == "linux" else None)
         self.started.append((proc, log))
         self._commands[proc] = (name, args, env)
-        if one_shot:
-            self.one_shots.append(proc)
+        if finishes_with is not None:
+            self.one_shots[proc] = finishes_with
         return proc
 
     def kill(self, proc: subprocess.Popen) -> None:
@@ -111,7 +111,7 @@ class Workers:
         name, args, env = self._commands[proc]
         with open(self.folder / f"{name}.log", "ab") as out:
             out.write(f"\n=== restarted by the test after pid {proc.pid} exited with {proc.returncode} ===\n".encode())
-        return self.start(name, args, env, one_shot=proc in self.one_shots)
+        return self.start(name, args, env, finishes_with=self.one_shots.get(proc))
 
     def log_of(self, proc: subprocess.Popen) -> str:
         (log,) = [log for p, log in self.started if p is proc]
@@ -123,8 +123,8 @@ class Workers:
         for proc in expected:
             assert proc.poll() is None, f"worker {proc.args[3:]} exited with {proc.returncode}:\n{self.log_of(proc)}"
         if not procs:
-            for proc in self.one_shots:
-                assert proc in self.killed or proc.poll() in (None, 0), \
+            for proc, code in self.one_shots.items():
+                assert proc in self.killed or proc.poll() in (None, code), \
                     f"{proc.args[3:]} exited with {proc.returncode}:\n{self.log_of(proc)}"
 
     def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 0.5) -> None:

@@ -170,7 +170,8 @@ def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Setting
     stream_file = tmp_path / "mentions.jsonl"
     bad_lines = _write_stream(stream_file, mentions, BAD_LINES)
     timeline.note(f"{n} mentions generated and written")
-    ingest = workers.start("ingest", ["ingest", "replay", str(stream_file)], env, one_shot=True)
+    # It rejects the bad lines, so it ends with status 1.
+    ingest = workers.start("ingest", ["ingest", "replay", str(stream_file)], env, finishes_with=1)
 
     # 1. ingest, a quarter in: past several checkpoints, with most of the file still to send.
     ingest = _kill_when(workers, ingest, lambda: topic_size(settings, t.mentions_raw) >= n // 4, "ingest replay", timeline)
@@ -191,7 +192,7 @@ def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Setting
     _wait_until_done(settings, workers, ingest, es, n, timeline)
     stream_file.unlink()  # 79 MB; the generator makes it again from SEED, SCALE and the hour
     workers.assert_alive(streams, sink, notifier)
-    assert ingest.returncode == 0
+    assert ingest.returncode == 1
 
     _assert_replay_resumed(settings, workers, n, on_raw_at_kill)
     _assert_mentions_indexed_once(es, prefix, expected_ids)
@@ -210,7 +211,7 @@ def _wait_until_done(settings: Settings, workers, ingest, es, n: int, timeline: 
               f"{settings.kafka.client_id}-notifier": [t.alerts]}
 
     def pending() -> list[str]:
-        left = [] if ingest.poll() == 0 else ["ingest replay running"]
+        left = [] if ingest.poll() == 1 else ["ingest replay running"]
         if (indexed := _indexed(es, prefix)) < n:
             left.append(f"{indexed} of {n} indexed")
         left += [f"{group} behind on {topic}" for group, topics in groups.items() for topic in topics

@@ -149,3 +149,19 @@ def test_from_start_ignores_the_checkpoint(settings, worker_env, tmp_path):
     done = _replay_cli([str(path), "--from-start"], worker_env)
     assert done.returncode == 0, done.stderr
     assert "resuming" not in done.stderr and "produced 12 mentions" in done.stdout
+
+
+@pytest.mark.integration
+def test_an_oversize_mention_is_an_ingest_error_and_the_next_line_is_sent(settings, worker_env, tmp_path):
+    """A valid mention of 1.1 MB: a traceback once, and the line after it never sent."""
+    ensure_topics(settings)
+    small = _mentions(2)
+    big = Mention(platform="x", native_id="big", source="archive", author=Author(id="a"), text="b" * 1_100_000,
+                  published_at=T0)
+    path = tmp_path / "backfill.jsonl"
+    path.write_bytes(small[0].to_json() + b"\n" + big.to_json() + b"\n" + small[1].to_json() + b"\n")
+    done = _replay_cli([str(path)], worker_env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert set(_ids_on_raw(settings)) == {m.id for m in small}
+    [error] = [v for _, v in read_to_end(settings.kafka.bootstrap_servers, settings.topics.ingest_errors)]
+    assert b"line 2: mention of 1,100,1" in error and b"more than kafka.max_message_bytes (900,000)" in error
