@@ -30,7 +30,7 @@ from streams.alerts.explain import add_mention, empty_context, explain
 from streams.alerts.spike_detector import SpikeDetector, parse_window
 from streams.alerts.windows import EventTimeWindows, check_sizes, floor_time
 from streams.faust_patches.dead_letters import dead_letterer
-from streams.faust_patches.producing import sender
+from streams.faust_patches.producing import NotProduced, sender
 from streams.faust_patches.tables import TableBatch, json_table
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,11 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
                 continue  # the brand's own posts and replies are not buzz about it
             # Which partition it came from: the detector keeps a watermark per source partition.
             source = {SOURCE_HEADER: str(event.message.partition).encode()}
-            for brand in brands:
-                await send(topics.mentions_by_brand, brand.encode(), event.value, source)
+            try:
+                for brand in brands:
+                    await send(topics.mentions_by_brand, brand.encode(), event.value, source)
+            except NotProduced as err:
+                await dead_letter(event, str(err), "not produced")
 
     def context_keys(brand: str, start: datetime, end: datetime) -> list[str]:
         keys, bucket = [], floor_time(start, CONTEXT_BUCKET)
@@ -142,7 +145,11 @@ def register_spike_detection(app: faust.App, settings: Settings) -> None:
             await dead_letter(event, f"spike detection failed: {err!r}")
             return
         for doc in docs:
-            await send(topics.alerts, brand.encode(), json.dumps(doc, ensure_ascii=False).encode())
+            try:
+                await send(topics.alerts, brand.encode(), json.dumps(doc, ensure_ascii=False).encode())
+            except NotProduced as err:
+                await dead_letter(event, f"its alert {doc.get('id')}: {err}", "not produced")
+                continue
             log.info("alert", extra={"brand": brand, "kind": doc["kind"], "window": doc["window"], "at": doc["at"]})
 
     def observe(batch: TableBatch, brand: str, mention: Mention, partition: int) -> list[dict[str, Any]]:

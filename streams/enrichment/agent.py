@@ -17,7 +17,7 @@ from core.schema import Mention, SchemaError
 from core.settings import Settings
 from streams.enrichment.enricher import Enricher
 from streams.faust_patches.dead_letters import dead_letterer
-from streams.faust_patches.producing import sender
+from streams.faust_patches.producing import NotProduced, sender
 
 log = logging.getLogger(__name__)
 WORKER = "streams"
@@ -29,6 +29,7 @@ def register_enrichment(app: faust.App, settings: Settings) -> None:
     raw = app.topic(topics.mentions_raw, value_type=bytes, key_type=bytes)
     send = sender(app, WORKER)
     dead_letter = dead_letterer(app, topics.mentions_dlq, WORKER)
+    max_bytes = settings.kafka.max_message_bytes
 
     @app.agent(raw, name="enrich")
     async def enrich_mentions(stream: faust.StreamT) -> None:
@@ -40,6 +41,10 @@ def register_enrichment(app: faust.App, settings: Settings) -> None:
 
     async def enrich_one(event: faust.EventT) -> None:
         CONSUMED.labels(WORKER, topics.mentions_raw).inc()
+        if event.value is not None and len(event.value) > max_bytes:
+            await dead_letter(event, f"mention of {len(event.value):,} bytes, more than kafka.max_message_bytes "
+                                     f"({max_bytes:,})", "too large")
+            return
         try:
             mention = Mention.from_json(event.value)
         except (SchemaError, OverflowError) as err:
@@ -57,5 +62,13 @@ def register_enrichment(app: faust.App, settings: Settings) -> None:
         if not enricher.keeps(result):
             DROPPED.labels(WORKER, "no brand matched").inc()
             return
-        # Same key as on mentions.raw: a thread stays in one partition, in order.
-        await send(topics.mentions_enriched, event.message.key, result.to_json())
+        value = result.to_json()
+        if len(value) > max_bytes:
+            await dead_letter(event, f"enriched mention of {len(value):,} bytes, more than kafka.max_message_bytes "
+                                     f"({max_bytes:,})", "too large")
+            return
+        try:
+            # Same key as on mentions.raw: a thread stays in one partition, in order.
+            await send(topics.mentions_enriched, event.message.key, value)
+        except NotProduced as err:
+            await dead_letter(event, str(err), "not produced")

@@ -4,7 +4,8 @@ on a (re)start or rebalance, hold commits back, or stall the group.
 - :class:`KeepQueuedOnResume`: resuming flow keeps what the fetcher already queued;
   clearing (on revocation) still empties the queues and reports each dropped message.
 - :class:`NoGapConsumer`: no "gap" bookkeeping, no commit past an unacknowledged offset,
-  no wait for a message dropped from a queue, and no commit while it seeks.
+  no wait for a message dropped from a queue, no commit while it seeks, and none at all
+  once a send has failed.
 - :class:`BatchedFetchThread`: fetches wait for ``fetch_min_bytes`` or ``fetch_max_wait_ms``.
 
 Why, the private attributes relied on, and the tests: docs/faust-patches.md.
@@ -73,10 +74,14 @@ class BatchedFetchThread(AIOKafkaConsumerThread):
         return consumer
 
 
+class ProduceFailed(RuntimeError):
+    """Messages an agent sent were not produced: committing would lose their inputs."""
+
+
 class NoGapConsumer(AIOKafkaConsumer):
     """Faust's aiokafka consumer without gap tracking, that commits no offset past one not
-    acknowledged yet, that can stop waiting for a message (:meth:`forget`), and whose seek
-    and commits take turns.
+    acknowledged yet, that can stop waiting for a message (:meth:`forget`), whose seek and
+    commits take turns, and that stops the worker rather than commit after a failed send.
 
     Our input topics are neither compacted nor transactional, so a jump in offsets is
     never a gap to skip; after a seek, Faust's gap bookkeeping cuts every commit to one
@@ -107,6 +112,18 @@ class NoGapConsumer(AIOKafkaConsumer):
             fut, self._commit_fut = self._commit_fut, None
             fut.set_result(None)
 
+    async def _commit(self, offsets: Any) -> bool:
+        # Faust flushes the producer before it commits, and the flush waits for every send
+        # but raises for none: a message aiokafka gave up on (producing._report_failure)
+        # would have its input committed, and lost. The worker stops instead, and reads
+        # that input again after its restart (guarded by test_no_commit_after_a_failed_send).
+        failed = getattr(self.app, "sends_failed", 0)
+        if failed:
+            self.log.error("%d message(s) not produced: stopping without committing", failed)
+            await self.app.crash(ProduceFailed(f"{failed} message(s) not produced"))
+            return False
+        return await super()._commit(offsets)
+
     def _new_consumer_thread(self) -> BatchedFetchThread:
         return BatchedFetchThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -125,6 +142,8 @@ class StreamsApp(faust.App):
         fetch_min_bytes: a fetch waits until this many bytes of messages are ready,
         fetch_max_wait_ms: or until this long has passed; the defaults are Faust's own.
     """
+
+    sends_failed = 0  # messages aiokafka gave up on (producing._report_failure): no commit after one
 
     def __init__(self, *args: Any, fetch_min_bytes: int = 1, fetch_max_wait_ms: int = 1500, **kwargs: Any) -> None:
         self.fetch_min_bytes, self.fetch_max_wait_ms = fetch_min_bytes, fetch_max_wait_ms

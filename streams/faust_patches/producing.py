@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import faust
+from aiokafka.errors import KafkaError
 
 from core.metrics import ERRORS, PRODUCED
 
@@ -22,24 +23,36 @@ log = logging.getLogger(__name__)
 Send = Callable[..., Awaitable[None]]
 
 
+class NotProduced(Exception):
+    """The producer refused a message at once (too large for it, say): the agent dead-letters
+    the input it came from and goes on."""
+
+
 def sender(app: faust.App, worker: str) -> Send:
     """An ``await send(topic, key, value, headers=None, partition=None)`` for ``worker``'s
     agents: it returns once aiokafka has the message (batched with others), not once it is
-    written. No partition: the key's, by the same hash as every other producer of ours."""
+    written. No partition: the key's, by the same hash as every other producer of ours.
+    Raises :class:`NotProduced` when aiokafka refuses the message outright."""
 
     async def send(topic: str, key: bytes | None, value: bytes | None, headers: dict[str, bytes] | None = None,
                    partition: int | None = None) -> None:
-        written = await app.producer.send(topic, key, value, partition, None, headers)
-        written.add_done_callback(lambda done: _report_failure(done, worker, topic))
+        try:
+            written = await app.producer.send(topic, key, value, partition, None, headers)
+        except KafkaError as err:
+            raise NotProduced(f"not produced to {topic}: {type(err).__name__}: {err}") from None
+        written.add_done_callback(lambda done: _report_failure(done, worker, topic, app))
         PRODUCED.labels(worker, topic).inc()
 
     return send
 
 
-def _report_failure(done: asyncio.Future, worker: str, topic: str) -> None:
-    # aiokafka retries on its own; what fails here failed for good, and the flush before
-    # a commit does not raise it: so it is logged and counted here (guarded by
+def _report_failure(done: asyncio.Future, worker: str, topic: str, app: faust.App | None = None) -> None:
+    # aiokafka retries on its own; what fails here failed for good, and the flush before a
+    # commit does not raise it: so it is logged, counted, and noted on the app, whose
+    # consumer then commits nothing more (NoGapConsumer._commit; guarded by
     # tests/streams/faust_patches/test_producing.py).
     if not done.cancelled() and done.exception() is not None:
         ERRORS.labels(worker, "not produced").inc()
         log.error("message not produced", extra={"topic": topic, "error": repr(done.exception())})
+        if app is not None:
+            app.sends_failed = getattr(app, "sends_failed", 0) + 1

@@ -25,7 +25,7 @@ from core.metrics import BATCH_SECONDS, CONSUMED
 from core.schema import Mention, SchemaError
 from core.settings import Settings
 from streams.faust_patches.dead_letters import dead_letterer
-from streams.faust_patches.producing import sender
+from streams.faust_patches.producing import NotProduced, sender
 from streams.faust_patches.tables import TableBatch, json_table
 from streams.replies.clock import SlaClock
 from streams.replies.tracker import ReplyTracker, empty_state
@@ -95,7 +95,10 @@ def register_reply_tracker(app: faust.App, settings: Settings) -> None:
             else:
                 del dues[thread]
         for reply_event in out:
-            await send(topics.replies, key, json.dumps(reply_event, ensure_ascii=False).encode())
+            try:
+                await send(topics.replies, key, json.dumps(reply_event, ensure_ascii=False).encode())
+            except NotProduced as err:
+                await dead_letter(event, f"its reply event: {err}", "not produced")
 
     @app.timer(settings.replies.tick_s, name="reply-sla-ticks")
     async def tick() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from unittest.mock import patch
 
+from faust.transport.consumer import ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
 from faust.types.tuples import Message
@@ -14,6 +15,7 @@ from mode.utils.queues import FlowControlEvent, FlowControlQueue
 from core.settings import Settings
 from streams.app import create_app
 from streams.faust_patches.flow_control import KeepQueuedOnResume, NoGapConsumer
+from streams.faust_patches.producing import _report_failure
 
 
 def _queued_then(action: str, flow: FlowControlEvent) -> int:
@@ -183,3 +185,32 @@ def test_seek_and_commit_take_turns():
 
     assert asyncio.run(run()) is False
     assert order == ["commit in flight lands", "seek reads offsets", "commit"]
+
+
+def test_no_commit_after_a_failed_send():
+    """A send aiokafka gave up on is noted on the app (producing._report_failure); the next
+    commit stops the worker instead of committing past the input of that message."""
+    crashed: list[BaseException] = []
+
+    async def run() -> tuple[bool, bool]:
+        app = create_app(Settings())
+        consumer = app.consumer
+
+        async def crash(exc: BaseException) -> None:
+            crashed.append(exc)
+
+        async def committed(self, offsets) -> bool:  # noqa: ANN001 - what the stock commit would do
+            return True
+
+        app.crash = crash
+        tp = TP(Settings().topics.mentions_raw, 0)
+        with patch.object(ThreadDelegateConsumer, "_commit", committed):
+            before = await consumer._commit({tp: 10})
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(RuntimeError("KafkaTimeoutError"))
+            _report_failure(failed, "streams", "mentions.enriched", app)
+            after = await consumer._commit({tp: 11})
+        return before, after
+
+    assert asyncio.run(run()) == (True, False)
+    assert len(crashed) == 1 and "1 message(s) not produced" in str(crashed[0])
