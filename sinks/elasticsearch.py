@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch
 from elasticsearch import ConnectionError as EsConnectionError
@@ -71,7 +71,30 @@ def has_ilm(client: Elasticsearch) -> bool:
     return bool(nodes) and all(any(m["name"] == "x-pack-ilm" for m in n.get("modules", [])) for n in nodes)
 
 
-def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, str]:
+# A reply item's lifecycle, each stage a newer version of its document: a stage re-sent late
+# (a restarted tracker's replay) never replaces a later one.
+REPLY_STAGES = {"pending": 1, "unanswered": 2, "brand_reply": 3}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def version_of(kind: str, doc: Mapping | Mention, at: datetime | None = None) -> int:
+    """The document's external version: a newer state of the same id has a larger one.
+
+    A mention's is when it was fetched (an edit fetched later is newer), in microseconds; a
+    reply event's is its item's opening time and then its stage (``at``, the event time, is
+    the same for every stage of an item); an alert never changes (1)."""
+    if isinstance(doc, Mention):
+        return _microseconds(doc.fetched_at)
+    if kind == "replies" and at is not None:
+        return _microseconds(at) * 4 + REPLY_STAGES.get(doc.get("kind"), 0)
+    return 1
+
+
+def _microseconds(moment: datetime) -> int:
+    return max(0, (moment - _EPOCH) // timedelta(microseconds=1))  # Elasticsearch refuses negative versions
+
+
+def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, str, int]:
     """A replies or alerts document: a JSON object with an ``id`` and its time field."""
     try:
         doc = json.loads(record.value)
@@ -83,18 +106,20 @@ def _parse_event(record: Record, kind: Kind) -> tuple[str, datetime, str]:
         at = datetime.fromisoformat(str(doc.get(kind.time_field)).replace("Z", "+00:00"))
     except ValueError:
         raise SchemaError(f"{kind.time_field} is missing or not an ISO date") from None
-    return doc["id"], at if at.tzinfo else at.replace(tzinfo=timezone.utc), json.dumps(doc, ensure_ascii=False)
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return doc["id"], at, json.dumps(doc, ensure_ascii=False), version_of(kind.name, doc, at)
 
 
-def parse(record: Record, kind: Kind) -> tuple[str, datetime, str]:
-    """(id, time, document as JSON) of a record of this kind; :class:`SchemaError` says why not.
+def parse(record: Record, kind: Kind) -> tuple[str, datetime, str, int]:
+    """(id, time, document as JSON, version) of a record of this kind; :class:`SchemaError`
+    says why not.
 
     The JSON is the validated model's own serialisation (pydantic-core, in Rust): a
     Python dict handed to the client would be serialised again, at several times the cost.
     """
     if kind.name == "mentions":
         mention = Mention.from_json(record.value)
-        return mention.id, mention.published_at, mention.model_dump_json()
+        return mention.id, mention.published_at, mention.model_dump_json(), version_of("mentions", mention)
     return _parse_event(record, kind)
 
 
@@ -174,7 +199,7 @@ class ElasticsearchSink(Sink):
                 rejected.append(Rejected(record, f"no index for topic {record.topic}"))
                 continue
             try:
-                doc_id, at, doc = parse(record, kind)
+                doc_id, at, doc, version = parse(record, kind)
                 index = index_name(self.prefix, kind.name, at)
             except SchemaError as err:
                 rejected.append(Rejected(record, f"not a valid {kind.name} document: {err}"))
@@ -186,7 +211,9 @@ class ElasticsearchSink(Sink):
                 # tests/faults/test_poison.py).
                 rejected.append(Rejected(record, f"not a valid {kind.name} document: date out of range: {err}"))
                 continue
-            action = json.dumps({"index": {"_index": index, "_id": doc_id}})
+            # external_gte: an equal version rewrites (a retry, a replay), an older one is refused.
+            action = json.dumps({"index": {"_index": index, "_id": doc_id, "version": version,
+                                           "version_type": "external_gte"}})
             size = len(action) + len(doc) + 2
             if requests[-1].sent and requests[-1].size + size > self.max_request_bytes:
                 requests.append(_Request())
@@ -218,6 +245,8 @@ class ElasticsearchSink(Sink):
             if status in _RETRYABLE or error.get("type") == _BLOCKED:
                 retry += 1
                 why = why or f"{status}: {error.get('type')}: {error.get('reason')}"
+            elif status == 409 and error.get("type") == "version_conflict_engine_exception":
+                continue  # a newer version of the document is there already: nothing to do
             elif status >= 300:
                 reason = f"rejected by Elasticsearch ({status}): {error.get('type')}: {error.get('reason')}"
                 rejected.append(Rejected(record, reason))

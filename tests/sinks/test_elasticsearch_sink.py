@@ -250,3 +250,21 @@ def test_the_local_node_has_no_ilm_so_prune_keeps_retention(settings: Settings):
     left = set(es.indices.get(index=f"{prefix}-*"))
     assert left == {old[0], f"{prefix}-replies-2026.01", f"{prefix}-alerts-2026.02", f"{prefix}-mentions-2026.03",
                     f"{prefix}-mentions-archive-2019.03"}
+
+
+def test_an_older_version_replayed_after_a_newer_one_does_not_replace_it(sink: ElasticsearchSink):
+    """A re-fetched edit, then the older fetch replayed; a reply's answer, then its earlier
+    "unanswered" re-sent by a restarted tracker: the newer stays, the older is not an error."""
+    first = mention(1)
+    edited = Mention(**{**first.model_dump(), "text": "edited: the newer text",
+                        "fetched_at": first.fetched_at + timedelta(hours=1)})
+    unanswered = {"id": "r1", "kind": "unanswered", "event_at": "2026-05-02T10:00:00Z", "brand": "aurora"}
+    answered = {**unanswered, "kind": "brand_reply", "response_seconds": 420.0}
+    newer = [record(edited.to_json(), 1), record(json.dumps(answered).encode(), 2, "r")]
+    older = [record(first.to_json(), 3), record(json.dumps(unanswered).encode(), 4, "r")]
+    assert sink.write(newer) == [] and sink.write(older) == []
+    sink.client.indices.refresh(index=f"{sink.prefix}-*")
+    hits = {h["_id"]: h["_source"] for h in sink.client.search(index=f"{sink.prefix}-*", size=10)["hits"]["hits"]}
+    assert hits[first.id]["text"] == "edited: the newer text"
+    assert hits["r1"]["kind"] == "brand_reply" and hits["r1"]["response_seconds"] == 420.0
+    assert sink.write(newer) == []  # the same version again (a retry): written, not refused
