@@ -535,7 +535,7 @@ class AlertSettings(_Section):
         gt=0,
         description="history the alert explanation compares the spike with",
     )
-    webhook_min_severity: str = Field(
+    webhook_min_severity: Literal["warning", "high", "critical"] = Field(
         default="warning",
         description="lowest severity alerts notify posts: warning, high or critical",
     )
