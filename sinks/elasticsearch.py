@@ -232,9 +232,17 @@ class ElasticsearchSink(Sink):
         except (EsConnectionError, ConnectionTimeout) as err:
             raise TransientError(f"Elasticsearch unreachable: {err}") from err
         except ApiError as err:
-            if err.meta.status in _RETRYABLE or err.message == _BLOCKED:
-                raise TransientError(f"Elasticsearch answered {err.meta.status}: {err}") from err
-            raise
+            status = err.meta.status
+            if status in _RETRYABLE or err.message == _BLOCKED:
+                raise TransientError(f"Elasticsearch answered {status}: {err}") from err
+            # The whole request refused: nothing in the batch is at fault, so nothing is
+            # dead-lettered; the sink says what is wrong and tries again until it is fixed.
+            if status in (401, 403):
+                raise TransientError(f"Elasticsearch refused our credentials ({status}): check "
+                                     "PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD or _API_KEY, and the user's "
+                                     "privileges on the indices") from None
+            raise TransientError(f"Elasticsearch refused the whole bulk request ({status}: {err.message}); "
+                                 "retrying until that is fixed") from None
 
     def _classify(self, items: list[dict], sent: list[Record]) -> list[Rejected]:
         rejected, retry, why = [], 0, ""
