@@ -166,7 +166,7 @@ def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Setting
     notifier = workers.start("notifier", ["alerts", "notify"], {**env, "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL": hook.url})
 
     mentions, truth = generate_with_truth(seed=SEED, anchor=default_anchor(), scale=SCALE)
-    n, expected_ids = len(mentions), {m.id for m in mentions}
+    n = len(mentions)
     stream_file = tmp_path / "mentions.jsonl"
     bad_lines = _write_stream(stream_file, mentions, BAD_LINES)
     timeline.note(f"{n} mentions generated and written")
@@ -195,7 +195,7 @@ def test_every_worker_killed_mid_run_loses_and_doubles_nothing(settings: Setting
     assert ingest.returncode == 1
 
     _assert_replay_resumed(settings, workers, n, on_raw_at_kill)
-    _assert_mentions_indexed_once(es, prefix, expected_ids)
+    _assert_mentions_indexed_once(es, prefix, mentions)
     _assert_replies_paired_once(settings, es, prefix, mentions, truth)
     alerts = _assert_alerts_once(settings, es, prefix, hook, truth)
     _assert_dead_letters(settings, bad_lines)
@@ -237,13 +237,19 @@ def _assert_replay_resumed(settings: Settings, workers, n: int, on_raw_at_kill: 
     assert 0 <= resent <= CHECKPOINT_EVERY, f"{resent} mentions sent twice: the replay did not resume at its checkpoint"
 
 
-def _assert_mentions_indexed_once(es, prefix: str, expected: set[str]) -> None:
-    docs = Counter(d["_id"] for d in _doc_ids(es, prefix, "mentions"))
+def _assert_mentions_indexed_once(es, prefix: str, mentions: list) -> None:
+    expected = {m.id for m in mentions}
+    indexed = _doc_ids(es, prefix, "mentions", ["text"])
+    docs = Counter(d["_id"] for d in indexed)
     assert not (missing := expected - set(docs)), f"{len(missing)} generated mentions not indexed, e.g. {sorted(missing)[:3]}"
     assert not (extra := set(docs) - expected), f"{len(extra)} indexed mentions the generator did not make"
     twice = [i for i, c in docs.items() if c > 1]
     assert not twice, f"{len(twice)} mentions indexed more than once (in two monthly indices), e.g. {twice[:3]}"
     assert es.count(index=alias(prefix))["count"] == len(expected)
+    # What was sent, not only its id: a document written from another message would show here.
+    texts = {m.id: m.text for m in mentions}
+    wrong = [d["_id"] for d in indexed if d.get("text") != texts[d["_id"]]]
+    assert not wrong, f"{len(wrong)} mentions indexed with another text, e.g. {wrong[:3]}"
 
 
 def _remembered_pairs(mentions: list, truth: DemoTruth) -> tuple[dict[str, str], dict[str, str]]:
