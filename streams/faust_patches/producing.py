@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import faust
-from aiokafka.errors import KafkaError
+from faust.exceptions import ProducerSendError
 
 from core.metrics import ERRORS, PRODUCED
 
@@ -38,8 +38,9 @@ def sender(app: faust.App, worker: str) -> Send:
                    partition: int | None = None) -> None:
         try:
             written = await app.producer.send(topic, key, value, partition, None, headers)
-        except KafkaError as err:
-            raise NotProduced(f"not produced to {topic}: {type(err).__name__}: {err}") from None
+        except ProducerSendError as err:  # Faust's wrapping of aiokafka's KafkaError
+            cause = err.__cause__ or err
+            raise NotProduced(f"not produced to {topic}: {type(cause).__name__}: {cause}") from None
         written.add_done_callback(lambda done: _report_failure(done, worker, topic, app))
         PRODUCED.labels(worker, topic).inc()
 
