@@ -164,4 +164,4 @@ def test_an_oversize_mention_is_an_ingest_error_and_the_next_line_is_sent(settin
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert set(_ids_on_raw(settings)) == {m.id for m in small}
     [error] = [v for _, v in read_to_end(settings.kafka.bootstrap_servers, settings.topics.ingest_errors)]
-    assert b"line 2: mention of 1,100,1" in error and b"more than kafka.max_message_bytes (900,000)" in error
+    assert b"line 2: mention of 1,100," in error and b"bytes, more than kafka.max_message_bytes (900,000)" in error
