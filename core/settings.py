@@ -29,7 +29,8 @@ from pydantic_settings import (
 
 from core.schema import Platform
 
-CONFIG_ENV = "PASSAPAROLA_CONFIG"
+ENV_PREFIX = "PASSAPAROLA_"
+CONFIG_ENV = ENV_PREFIX + "CONFIG"
 DEFAULT_CONFIG_FILE = "passaparola.toml"
 
 
@@ -617,7 +618,7 @@ class Settings(BaseSettings):
     """Every setting of Passaparola: the top-level keys, then one section per concern."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PASSAPAROLA_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
         extra="forbid",
     )
@@ -702,8 +703,8 @@ class Settings(BaseSettings):
 
 
 # PASSAPAROLA_* variables that are not settings: read by the code that needs them.
-OTHER_VARIABLES = {CONFIG_ENV, "PASSAPAROLA_CACHE_DIR", "PASSAPAROLA_PARENT_PID"}
-TEST_VARIABLES = "PASSAPAROLA_TEST_"  # the test suite's own switches
+OTHER_VARIABLES = {CONFIG_ENV, ENV_PREFIX + "CACHE_DIR", ENV_PREFIX + "PARENT_PID"}
+TEST_VARIABLES = ENV_PREFIX + "TEST_"  # the test suite's own switches
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -722,20 +723,18 @@ def load_settings(**overrides: Any) -> Settings:
 
 def unknown_variable(variable: str) -> str | None:
     """Why ``variable`` is not a setting, or None when it is one (or not ours)."""
-    prefix = "PASSAPAROLA_"
-    if not variable.upper().startswith(prefix) or variable.upper() in OTHER_VARIABLES:
-        return None
-    if variable.upper().startswith(TEST_VARIABLES):
+    name = variable.upper()
+    if not name.startswith(ENV_PREFIX) or name in OTHER_VARIABLES or name.startswith(TEST_VARIABLES):
         return None
     model: type[BaseModel] | None = Settings
-    path = variable[len(prefix):].lower().split("__")
+    path = variable[len(ENV_PREFIX):].lower().split("__")
     for depth, key in enumerate(path):
         if model is None:
             return None  # inside a list or a mapping (brands, sources, sla_hours): pydantic checks it
         fields = model.model_fields
         if key not in fields:
-            known = [prefix + "__".join([*path[:depth], name]).upper() for name in fields]
-            close = difflib.get_close_matches(variable.upper(), known, n=1)
+            known = [ENV_PREFIX + "__".join([*path[:depth], field]).upper() for field in fields]
+            close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             return f"{variable} is not a setting{hint}; see docs/configuration.md"
         annotation = fields[key].annotation
@@ -757,6 +756,6 @@ def describe_invalid(err: ValidationError) -> str:
     for error in err.errors(include_input=False, include_url=False):
         path = [str(part) for part in error["loc"]]
         where = ".".join(path) or "settings"
-        env = "PASSAPAROLA_" + "__".join(p.upper() for p in path if not p.isdigit()) if path else ""
+        env = ENV_PREFIX + "__".join(p.upper() for p in path if not p.isdigit()) if path else ""
         problems.append(f"{where} ({env}): {error['msg']}" if env else f"{where}: {error['msg']}")
     return "; ".join(problems)

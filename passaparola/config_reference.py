@@ -28,9 +28,8 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from core.settings import CONFIG_ENV, DEFAULT_CONFIG_FILE, Settings
+from core.settings import CONFIG_ENV, DEFAULT_CONFIG_FILE, ENV_PREFIX, Settings
 
-ENV_PREFIX = "PASSAPAROLA_"
 SECRETS = "secrets"
 REGENERATE = "passaparola config reference > docs/configuration.md"
 
