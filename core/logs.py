@@ -43,6 +43,10 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     # kafka-python's selector warns whenever one of its tasks runs over 100 ms, which a
     # busy 2-core machine does routinely; it says nothing actionable.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
+    # The Elasticsearch client logs each retried request with its whole traceback; the
+    # failure that counts reaches our code, which says it in one line.
+    for name in ("elastic_transport.transport", "elastic_transport.node_pool"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def redact_url(url: str) -> str:

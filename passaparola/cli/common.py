@@ -35,6 +35,28 @@ def clear_errors() -> Iterator[None]:
     try:
         yield
     except PassaparolaError as err:
-        # Text, not markup: messages quote log lines full of [brackets].
-        errors.print(Text("error: ", style="red") + Text(str(err)))
-        raise typer.Exit(1) from None
+        _fail(str(err))
+    except Exception as err:
+        reason = _elasticsearch_failure(err)
+        if reason is None:
+            raise
+        _fail(reason)
+
+
+def _fail(reason: str) -> None:
+    # Text, not markup: messages quote log lines full of [brackets].
+    errors.print(Text("error: ", style="red") + Text(reason))
+    raise typer.Exit(1) from None
+
+
+def _elasticsearch_failure(err: Exception) -> str | None:
+    """One line for Elasticsearch unreachable or refusing, None for anything else (imported
+    only when something failed: most commands never load the client)."""
+    from elasticsearch import ApiError
+    from elasticsearch import TransportError as EsTransportError
+
+    if isinstance(err, EsTransportError):
+        return f"Elasticsearch unreachable ({type(err).__name__}): check elasticsearch.url and that the node runs"
+    if isinstance(err, ApiError):
+        return f"Elasticsearch answered {err.meta.status}: {err.message}"
+    return None

@@ -111,8 +111,12 @@ def enrich(
     from streams.enrichment.enricher import Enricher
 
     enricher = Enricher.from_settings(settings())
-    source = open(input_file, "rb") if input_file else sys.stdin.buffer
-    sink = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
+    try:
+        source = open(input_file, "rb") if input_file else sys.stdin.buffer
+        sink = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
+    except OSError as err:
+        stderr.print(f"error: {err.filename}: {err.strerror}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     good = bad = 0
     show_progress = input_file is not None and stderr.is_terminal
     columns = (TextColumn("{task.description}"), BarColumn(), TransferSpeedColumn())

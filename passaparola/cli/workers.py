@@ -72,7 +72,8 @@ def sink_prune(
     from sinks.elasticsearch import prune
 
     cfg = settings()
-    doomed = prune(connect(cfg), cfg.elasticsearch.index_prefix, keep_months, delete=yes)
+    with clear_errors():  # Elasticsearch down: one line
+        doomed = prune(connect(cfg), cfg.elasticsearch.index_prefix, keep_months, delete=yes)
     if not doomed:
         console.print("nothing older to delete")
     elif yes:

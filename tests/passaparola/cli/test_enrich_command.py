@@ -86,3 +86,8 @@ def test_wrong_types_lone_surrogates_and_deep_nesting_are_bad_lines_not_a_crash(
         "line 5: nested too deeply",
         "enriched 1 line(s), skipped 5 bad line(s)",
     ]
+
+
+def test_a_missing_input_file_is_one_line():
+    done = run(["--in", "/nonexistent/mentions.jsonl"])
+    assert done.returncode == 1 and done.stderr.strip() == "error: /nonexistent/mentions.jsonl: No such file or directory"
