@@ -1,7 +1,7 @@
 """Every kafka-python client of ours, built here with our delivery settings.
 
 - Producers: ``acks=all`` and idempotence (a retried batch is written once and in order),
-  and the compression and batching of ``[kafka]``.
+  and the compression, batching and delivery timeout of ``[kafka]``.
 - Consumers: no auto-commit (a worker commits what it has handled) and, for a group
   without offsets, the earliest one.
 - Every client is named ``<[kafka] client_id>-<name>``, so the broker's logs tell them apart.
@@ -37,6 +37,9 @@ def producer_config(kafka: KafkaSettings | str, name: str, **overrides: Any) -> 
         "compression_type": None if kafka.compression == "none" else kafka.compression,
         "linger_ms": kafka.linger_ms,
         "batch_size": kafka.batch_bytes,
+        # kafka-python wants delivery >= request + linger; a request is given at most its 30 s default.
+        "delivery_timeout_ms": int(kafka.delivery_timeout_s * 1000),
+        "request_timeout_ms": int(min(30.0, kafka.delivery_timeout_s / 2) * 1000),
         **overrides,
     }
 

@@ -143,6 +143,15 @@ class KafkaSettings(_Section):
         gt=0,
         description="largest batch per partition a producer sends, in bytes",
     )
+    delivery_timeout_s: float = Field(
+        default=120,
+        ge=2,
+        description=(
+            "how long an ingest producer (mentions, error records, dead letters of the sink) keeps trying to deliver "
+            "a record before it counts as failed; ingest then keeps its cursor and reads the input again, so an "
+            "outage longer than this delays mentions but loses none"
+        ),
+    )
     max_message_bytes: int = Field(
         default=900_000,
         ge=10_000,

@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
 from core import kafka_clients
@@ -75,6 +75,7 @@ class SinkWorker:
         self._consumer = self._new_consumer()
         self._group_watch = GroupWatch(settings.kafka.bootstrap_servers, group_id, after_s=settings.out_of_group_s)
         self._dlq = kafka_clients.producer(settings.kafka, f"{name}-dlq", linger_ms=5)
+        self._delivery_timeout_s = settings.kafka.delivery_timeout_s
         self._lanes = [_Lane() for _ in range(batching.lanes)]
         self._blocked_since: float | None = None
         self._lag_reported = 0.0
@@ -302,8 +303,12 @@ class SinkWorker:
         delay = self.batching.backoff_initial_s
         while items:
             sent = [(item, self._send_letter(item)) for item in items]
-            self._dlq.flush()
-            items = [item for item, future in sent if future is None or future.failed()]
+            try:
+                # Bounded: kafka-python's flush can outlive its delivery timeout after a broker restart.
+                self._dlq.flush(timeout=self._delivery_timeout_s + 10)
+            except KafkaTimeoutError:
+                pass  # what is not done yet is sent again below
+            items = [item for item, future in sent if future is None or not future.succeeded()]
             if items:
                 log.warning("dead letters not acknowledged by Kafka; sending them again",
                             extra={"letters": len(items), "retry_in_s": round(delay, 2)})

@@ -1,6 +1,10 @@
-"""The Kafka broker stopped for 25 s in the middle of a stream and started again on the same
+"""The Kafka broker stopped for 40 s in the middle of a stream and started again on the same
 data directory, with the streams worker and the sink worker running against it: every
 mention indexed exactly once, no worker dead, nothing dead-lettered.
+
+The outage outlasts the producers' delivery timeout (set to 6 s here, 120 s by default), so
+records in flight when the broker went away are reported failed and sent again: the path
+that loses data if a cursor moves on without a clean flush.
 
 The broker is the module's own (``own_kafka``): stopping the session's broker would break
 every other test. Elasticsearch is the session's node, under the test's own index prefix.
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import traceback
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -29,7 +34,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 N = 20_000
 RATE = 400  # mentions a second: the stream lasts about 50 s of producing, outage excluded
-OUTAGE_S = 25
+OUTAGE_S = 40
+DELIVERY_TIMEOUT_S = 6  # well below the outage: records in flight expire during it
 T0 = datetime(2026, 4, 20, tzinfo=timezone.utc)
 
 
@@ -54,6 +60,7 @@ class SteadyProducer(threading.Thread):
         self.sent = 0
         self.resent_chunks = 0
         self.error: BaseException | None = None
+        self.where = ""
 
     def run(self) -> None:
         try:
@@ -62,10 +69,10 @@ class SteadyProducer(threading.Thread):
             for first in range(0, len(self.mentions), self.chunk):
                 part = self.mentions[first : first + self.chunk]
                 while True:
-                    for m in part:
-                        producer.send(m)
                     try:
-                        producer.flush(timeout_s=120)
+                        for m in part:
+                            producer.send(m)
+                        producer.flush()  # at most the delivery timeout and 10 s
                         break
                     except ProduceError:
                         self.resent_chunks += 1
@@ -76,12 +83,15 @@ class SteadyProducer(threading.Thread):
             producer.close()
         except BaseException as err:  # noqa: BLE001 - reported by the test
             self.error = err
+            self.where = traceback.format_exc()
 
 
 def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settings: Settings, worker_env, workers):
     bootstrap = own_kafka.service.bootstrap
-    settings = settings.model_copy(update={"kafka": settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})})
-    env = {**worker_env, "PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": bootstrap}
+    kafka = settings.kafka.model_copy(update={"bootstrap_servers": bootstrap, "delivery_timeout_s": DELIVERY_TIMEOUT_S})
+    settings = settings.model_copy(update={"kafka": kafka})
+    env = {**worker_env, "PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+           "PASSAPAROLA_KAFKA__DELIVERY_TIMEOUT_S": str(DELIVERY_TIMEOUT_S)}
     ensure_topics(settings)
     es, prefix = connect(settings), settings.elasticsearch.index_prefix
     mentions = _mentions(N)
@@ -99,7 +109,7 @@ def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settin
     own_kafka.start()
     down_s = time.monotonic() - stopped_at
     producer.join(timeout=300)
-    assert not producer.is_alive() and producer.error is None, producer.error
+    assert not producer.is_alive() and producer.error is None, producer.where
     workers.wait_for(lambda: indexed(es, prefix) >= N, 240, f"all {N} indexed")
     # Anything still in flight lands (a duplicate would now): mentions.enriched quiet, the sink through it.
     wait_quiet(settings.kafka, settings.topics.mentions_enriched, quiet_s=3)
@@ -108,6 +118,8 @@ def test_broker_restarted_mid_stream_loses_and_doubles_nothing(own_kafka, settin
 
     assert 0 < indexed_at_stop < N and produced_at_stop < N, "the outage must fall in the middle of the stream"
     assert down_s >= OUTAGE_S
+    # The loss path was taken: records Kafka never acknowledged were reported and sent again.
+    assert producer.resent_chunks >= 1, "no send failed: the outage did not outlast the delivery timeout"
     # Exactly once: every id, each in one document.
     ids = es.search(index=alias(prefix), size=0, aggs={"ids": {"terms": {"field": "id", "size": N + 100}}})
     counts = {b["key"]: b["doc_count"] for b in ids["aggregations"]["ids"]["buckets"]}
