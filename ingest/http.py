@@ -32,7 +32,15 @@ import httpx
 
 from core.logs import redact_url
 from core.settings import IngestSettings
-from ingest.reach import Unreachable, UnusableUrl, check_reachable, parse_networks, same_origin, without_credentials
+from ingest.reach import (
+    Unreachable,
+    UnusableUrl,
+    check_reachable,
+    guarded_transport,
+    parse_networks,
+    same_origin,
+    without_credentials,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +143,6 @@ class HttpClient:
     Args:
         source: the source's name, for messages and logs.
         settings: timeouts, retry, rate-limit, concurrency and size limits.
-        transport: an httpx transport to use instead of the network (tests pass none:
-            they run a real local server).
         sleep: how to wait (tests may record waits instead of sleeping).
     """
 
@@ -144,7 +150,6 @@ class HttpClient:
         self,
         source: str,
         settings: IngestSettings,
-        transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ):
         self.source = source
@@ -152,17 +157,24 @@ class HttpClient:
         self._limit = asyncio.Semaphore(settings.concurrency)
         self._sleep = sleep
         self._networks = parse_networks(settings.allowed_networks)
-        self._client = httpx.AsyncClient(
-            timeout=settings.timeout_s,
-            headers={"User-Agent": settings.user_agent},
-            follow_redirects=False,  # see _once
-            transport=transport,
-        )
+        self._client = self._new_client(None)
+        # Requests that leave a trusted URL's origin go through connections that re-check
+        # every address they open (DNS rebinding).
+        self._guarded = self._new_client(guarded_transport(self._networks))
         self.requests = 0
         self.waited_s = 0.0
 
+    def _new_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=self.settings.timeout_s,
+            headers={"User-Agent": self.settings.user_agent},
+            follow_redirects=False,  # see _once
+            transport=transport,
+        )
+
     async def close(self) -> None:
         await self._client.aclose()
+        await self._guarded.aclose()
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -279,12 +291,14 @@ class HttpClient:
         address :func:`ingest.reach.check_reachable` allows."""
         home = url if trusted else None
         for _hop in range(MAX_REDIRECTS + 1):
+            client = self._client
             if home is None or not same_origin(url, home):
                 if body:
                     raise Unreachable("a request with a body is not sent on to another origin")
                 await check_reachable(url, self._networks)
                 headers, params = without_credentials(headers), without_credentials(params or {}) or None
-            response = await self._send(method, url, params, headers, body)
+                client = self._guarded
+            response = await self._send(client, method, url, params, headers, body)
             location = response.headers.get("location") if response.status in REDIRECT_STATUSES else None
             if not location:
                 return response
@@ -293,13 +307,13 @@ class HttpClient:
                 method, body = "GET", {}
         raise HttpProblem(f"{safe_url(url)}: more than {MAX_REDIRECTS} redirects")
 
-    async def _send(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str],
-                    body: Mapping[str, Any]) -> Response:
+    async def _send(self, client: httpx.AsyncClient, method: str, url: str, params: Mapping[str, Any] | None,
+                    headers: Mapping[str, str], body: Mapping[str, Any]) -> Response:
         limit = self.settings.max_body_bytes
         extra = {k: v for k, v in body.items() if v is not None}
         async with self._limit:
             self.requests += 1
-            async with self._client.stream(method, url, params=params, headers=headers, **extra) as streamed:
+            async with client.stream(method, url, params=params, headers=headers, **extra) as streamed:
                 if streamed.status_code in REDIRECT_STATUSES and "location" in streamed.headers:
                     return Response(streamed.status_code, str(streamed.url), streamed.headers, b"")
                 declared = streamed.headers.get("content-length")

@@ -7,8 +7,10 @@ another origin. Those may reach only public addresses, unless the operator lists
 network in ``[ingest] allowed_networks``, and the credentials a connector attached to a
 request never follow them to another origin.
 
-The address is checked on the name's resolution just before the request; a name that
-resolves differently a moment later (DNS rebinding) is not caught here.
+The address is checked twice: on the name's resolution before the request, for a clear
+refusal, and again where the connection is opened (:class:`GuardedBackend`), on the very
+addresses connected to, so a name that resolves to a public address for the check and to a
+private one a moment later (DNS rebinding) is refused too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import ipaddress
 import socket
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 # Headers that carry a credential: dropped when a request moves to another origin.
 _CREDENTIAL_WORDS = ("authorization", "cookie", "token", "key", "secret", "session", "auth")
@@ -80,3 +85,56 @@ async def check_reachable(url: str, networks: Iterable[ipaddress.IPv4Network | i
     if refused:
         raise Unreachable(f"{host} resolves to a private or reserved address ({', '.join(refused)}); "
                           "list its network in [ingest] allowed_networks to allow it")
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to addresses :func:`allowed` lets through.
+
+    The name is resolved here and the connection opened to the address checked, never to
+    the name: nothing can answer the check with one address and the connection with another.
+    TLS still verifies the certificate against the name (httpcore passes it as SNI).
+    """
+
+    def __init__(self, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]):
+        self._networks = list(networks)
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as err:
+            raise httpcore.ConnectError(f"{host} does not resolve ({err})") from None
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        refused = [a for a in addresses if not allowed(a, self._networks)]
+        if refused:
+            raise Unreachable(f"{host} resolves to a private or reserved address ({', '.join(sorted(refused))}) "
+                              "when connecting; list its network in [ingest] allowed_networks to allow it")
+        failure: Exception = httpcore.ConnectError(f"{host} has no address")
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except httpcore.ConnectError as err:
+                failure = err
+        raise failure
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+        raise Unreachable("a discovered URL may not reach a Unix socket")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def guarded_transport(networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every connection goes through :class:`GuardedBackend`."""
+    transport = httpx.AsyncHTTPTransport()
+    # httpx has no parameter for httpcore's network backend: set it on the pool it built.
+    # tests/ingest/test_http.py::test_a_name_that_rebinds_to_a_private_address_is_refused_at_connect
+    # fails if a new httpx or httpcore stops using it.
+    pool = transport._pool  # noqa: SLF001
+    if not hasattr(pool, "_network_backend"):
+        raise RuntimeError("this httpcore version has no _network_backend: update ingest.reach.guarded_transport")
+    pool._network_backend = GuardedBackend(networks)  # noqa: SLF001
+    return transport

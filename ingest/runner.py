@@ -18,8 +18,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-import httpx
-
 from core.metrics import ERRORS
 from core.schema import Mention
 from core.settings import ConfigError, Settings, Source
@@ -52,16 +50,14 @@ class IngestRunner:
     Args:
         settings: sources, brands, secrets, topics and the HTTP limits.
         producer, store, errors: the Kafka sides (built from ``settings`` when omitted).
-        transport: an httpx transport for every source's client (None: the network).
     """
 
     def __init__(self, settings: Settings, producer: MentionProducer | None = None, store: CursorStore | None = None,
-                 errors: ErrorSink | None = None, transport: httpx.AsyncBaseTransport | None = None):
+                 errors: ErrorSink | None = None):
         self.settings = settings
         self.producer = producer or MentionProducer(settings, worker="ingest")
         self.store = store or CursorStore(settings)
         self.errors = errors or ErrorSink(settings)
-        self.transport = transport
 
     def source(self, name: str) -> Source:
         found = next((s for s in self.settings.sources if s.name == name), None)
@@ -78,7 +74,7 @@ class IngestRunner:
         try:
             sent_before = await asyncio.to_thread(journal.recover)  # a run killed after its last checkpoint
             connector_cls = connector_class(source.kind)
-            async with HttpClient(source.name, self.settings.ingest, transport=self.transport) as http:
+            async with HttpClient(source.name, self.settings.ingest) as http:
                 connector = connector_cls(context, http)
                 async for item in connector.fetch(self.store.get(source.name)):
                     await self._handle(source, item, result, journal, sent_before)

@@ -143,6 +143,35 @@ def test_a_discovered_url_on_another_origin_must_be_public(replay, elsewhere):
     assert _fetch(elsewhere.url + "/admin", TOKEN, found_at=elsewhere.url + "/feed").body == b"internal"
 
 
+class Rebinding:
+    """A resolver for ``rebind.test`` that answers a public address the first time and the
+    loopback one after: the DNS rebinding an attacker's name server plays."""
+
+    def __init__(self, real):
+        self.real, self.answers = real, 0
+
+    def __call__(self, host, port, *args, **kwargs):
+        if (host.decode() if isinstance(host, bytes) else host) != "rebind.test":  # anyio passes it IDNA-encoded
+            return self.real(host, port, *args, **kwargs)
+        self.answers += 1
+        address = "93.184.215.14" if self.answers == 1 else "127.0.0.1"
+        return self.real(address, port, *args, **kwargs)
+
+
+def test_a_name_that_rebinds_to_a_private_address_is_refused_at_connect(replay, elsewhere, monkeypatch):
+    import socket
+
+    elsewhere.route("/admin", b"internal")
+    resolver = Rebinding(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    port = elsewhere.url.rsplit(":", 1)[1]
+    with pytest.raises(HttpProblem, match=r"rebind\.test resolves to a private or reserved address \(127\.0\.0\.1\) "
+                                          "when connecting"):
+        _fetch(f"http://rebind.test:{port}/admin", TOKEN, found_at=replay.url + "/feed")
+    assert resolver.answers == 2  # the check saw the public address; the connection, the private one
+    assert elsewhere.requests() == []
+
+
 def test_a_redirect_loop_is_a_one_line_problem(replay):
     replay.route("/a", replay.Reply(302, b"", {"Location": "/b"}))
     replay.route("/b", replay.Reply(302, b"", {"Location": "/a"}))
