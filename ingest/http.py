@@ -17,20 +17,18 @@ the rules for discovered URLs in :mod:`ingest.reach`.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from core.logs import redact_url
+from core.retry_after import retry_after_s
 from core.settings import IngestSettings
 from ingest.reach import (
     Unreachable,
@@ -89,52 +87,6 @@ class Response:
 
 def safe_url(url: str | httpx.URL) -> str:
     return redact_url(str(url))
-
-
-def retry_after_s(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds the server asks us to wait, from ``Retry-After`` or a spent rate-limit quota.
-
-    Understands ``Retry-After`` (seconds or an HTTP date) and the ``*-RateLimit-Remaining``
-    / ``*-RateLimit-Reset`` pairs, whose reset is epoch seconds (X, GitHub style), seconds
-    from now (Reddit) or an ISO date (Mastodon).
-    """
-    now = time.time() if now is None else now
-    lower = {k.lower(): v for k, v in headers.items()}
-    if "retry-after" in lower:
-        value = lower["retry-after"].strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - now)
-    # x-rate-limit-* (X), x-ratelimit-* (Reddit, Mastodon), ratelimit-* (IETF draft).
-    squashed = {k.replace("-", ""): v for k, v in lower.items()}
-    remaining = next((v for k, v in squashed.items() if k.endswith("ratelimitremaining")), None)
-    reset = next((v for k, v in squashed.items() if k.endswith("ratelimitreset")), None)
-    if remaining is None or reset is None:
-        return None
-    try:
-        if float(remaining) >= 1:
-            return None
-    except ValueError:
-        return None
-    return _reset_in_s(reset.strip(), now)
-
-
-def _reset_in_s(reset: str, now: float) -> float | None:
-    try:
-        value = float(reset)
-    except ValueError:
-        try:
-            when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return max(0.0, when.timestamp() - now)
-    # Epoch seconds are large; "seconds until reset" is small.
-    return max(0.0, value - now) if value > 1e9 else value
 
 
 class HttpClient:

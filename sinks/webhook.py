@@ -31,6 +31,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from core import kafka_clients
+from core.retry_after import retry_after_s
 from core.settings import Settings
 from core.topics import read_to_end
 from sinks.base import Record, Rejected, Sink, TransientError
@@ -162,7 +163,8 @@ class WebhookSink(Sink):
                     log.error("webhook refused an alert", extra={"alert_id": alert_id, "status": status})
                     return f"webhook refused the alert: HTTP {status}"
                 problem = f"webhook answered HTTP {status}"
-                wait = _retry_after(response) or wait
+                asked = retry_after_s(response.headers)
+                wait = wait if asked is None else min(60.0, asked)  # a receiver may not park the notifier
             if attempt < retries:
                 self._sleep(wait)
         raise TransientError(problem)
@@ -171,11 +173,3 @@ class WebhookSink(Sink):
         if self._producer is not None:
             self._producer.close()
         self.client.close()
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """The seconds a 429 or 503 asks to wait (capped at a minute), if it says."""
-    try:
-        return min(60.0, max(0.0, float(response.headers.get("retry-after", ""))))
-    except ValueError:
-        return None

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.settings import IngestSettings
-from ingest.http import AuthError, BadBody, HttpClient, HttpProblem, retry_after_s
+from ingest.http import AuthError, BadBody, HttpClient, HttpProblem
 
 
 def _get(replay, path, waits=None, json=False, **settings):
@@ -83,20 +83,6 @@ def test_a_wait_beyond_max_wait_ends_the_run_instead_of_hanging(replay):
     replay.route("/long", replay.Reply(429, b"", {"Retry-After": "3600"}))
     with pytest.raises(HttpProblem, match="rate limited for 3600 s"):
         _get(replay, "/long", max_wait_s=60)
-
-
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"Retry-After": "12"}, 12.0),
-        ({"X-RateLimit-Remaining": "5", "X-RateLimit-Reset": "1000"}, None),
-        ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "42"}, 42.0),  # Reddit: seconds from now
-        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1970-01-01T00:01:40Z"}, 60.0),  # Mastodon: ISO
-        ({}, None),
-    ],
-)
-def test_retry_after_reads_each_platforms_headers(headers, expected):
-    assert retry_after_s(headers, now=40.0) == expected
 
 
 def _fetch(url, headers=None, found_at=None, **settings):
