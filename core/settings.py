@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import tomllib
 import typing
 from datetime import time, timedelta
 from pathlib import Path
@@ -608,6 +609,14 @@ class ConfigError(ValueError):
 
 
 class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], toml_file: Path):
+        try:
+            super().__init__(settings_cls, toml_file=toml_file)
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{toml_file}: not valid TOML ({err})") from None
+        except OSError as err:  # a directory, no permission
+            raise ConfigError(f"{toml_file}: {err.strerror or err}") from None
+
     def __call__(self) -> dict[str, Any]:
         data = super().__call__()
         if "secrets" in data:

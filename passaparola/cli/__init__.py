@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from importlib.metadata import version
+
 import typer
+from rich.text import Text
 
 from passaparola.cli import alerts, bench, config, dashboards, demo, enrich, evaluate, ingest, stack, workers
+from passaparola.cli.common import console, errors, known_failure
 from passaparola.parent_watch import watch_parent
 
 app = typer.Typer(
@@ -12,6 +17,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+def _show_version(shown: bool) -> None:
+    if shown:
+        console.print(f"passaparola {version('passaparola')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                      help="print the version and exit"),
+) -> None:
+    pass
+
+
 app.add_typer(stack.app, name="stack")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(workers.streams, name="streams")
@@ -29,4 +50,13 @@ app.command("search")(workers.search)
 
 def main() -> None:
     watch_parent()
-    app()
+    try:
+        app()
+    except Exception as err:
+        # Any command: a service down or a file missing is one line (commands that expect a
+        # failure say more with clear_errors); anything else is a bug and keeps its traceback.
+        reason = known_failure(err)
+        if reason is None:
+            raise
+        errors.print(Text("error: ", style="red") + Text(reason))
+        sys.exit(1)

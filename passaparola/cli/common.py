@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,13 +35,19 @@ def clear_errors() -> Iterator[None]:
     """Known failures end the command with their message, not a traceback."""
     try:
         yield
-    except PassaparolaError as err:
-        _fail(str(err))
     except Exception as err:
-        reason = _elasticsearch_failure(err)
+        reason = known_failure(err)
         if reason is None:
             raise
         _fail(reason)
+
+
+def known_failure(err: BaseException) -> str | None:
+    """One line for a failure the user can cause or fix (a service down, a file missing),
+    None for anything else: a bug keeps its traceback."""
+    if isinstance(err, PassaparolaError):
+        return str(err)
+    return _elasticsearch_failure(err) or _kafka_failure(err) or _file_failure(err)
 
 
 def _fail(reason: str) -> None:
@@ -49,14 +56,39 @@ def _fail(reason: str) -> None:
     raise typer.Exit(1) from None
 
 
-def _elasticsearch_failure(err: Exception) -> str | None:
-    """One line for Elasticsearch unreachable or refusing, None for anything else (imported
-    only when something failed: most commands never load the client)."""
+def _elasticsearch_failure(err: BaseException) -> str | None:
+    """Elasticsearch unreachable or refusing (the client is only looked at if it was loaded:
+    most commands never load it)."""
+    if "elasticsearch" not in sys.modules:
+        return None
     from elasticsearch import ApiError
     from elasticsearch import TransportError as EsTransportError
 
     if isinstance(err, EsTransportError):
         return f"Elasticsearch unreachable ({type(err).__name__}): check elasticsearch.url and that the node runs"
     if isinstance(err, ApiError):
+        if err.meta.status == 404 and "index_not_found" in str(err.error):
+            return ("Elasticsearch has no Passaparola index yet: run `passaparola sink setup` and a sink "
+                    "(or `passaparola demo`), or check elasticsearch.index_prefix")
         return f"Elasticsearch answered {err.meta.status}: {err.message}"
+    return None
+
+
+def _kafka_failure(err: BaseException) -> str | None:
+    """Kafka unreachable (kafka-python raises these when no broker answers in time)."""
+    if "kafka" not in sys.modules:
+        return None
+    from kafka.errors import AuthorizationError, RetriableError
+
+    if isinstance(err, RetriableError):  # no connection, a timeout, no broker ready
+        return f"Kafka unreachable ({type(err).__name__}): check kafka.bootstrap_servers and that the broker runs"
+    if isinstance(err, AuthorizationError):
+        return f"Kafka refused the request ({type(err).__name__}): check the client's ACLs"
+    return None
+
+
+def _file_failure(err: BaseException) -> str | None:
+    """A file the user named (or a command's default one) that cannot be read or written."""
+    if isinstance(err, OSError) and err.filename and err.strerror:
+        return f"{err.filename}: {err.strerror}"
     return None

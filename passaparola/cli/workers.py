@@ -25,7 +25,7 @@ def topics_create() -> None:
 
 @streams.command("worker")
 def streams_worker() -> None:
-    """Run the Faust stream processors (enrichment) until stopped."""
+    """Run the Faust stream processors (enrichment, reply tracking, spike alerts) until stopped."""
     from faust import Worker
 
     from streams.app import create_app
@@ -107,7 +107,7 @@ def search(
     brand: str | None = typer.Option(None, help="only mentions matching this brand"),
     since: str | None = typer.Option(None, help="30m, 24h, 7d, 2w, or an ISO date"),
     platform: str | None = typer.Option(None, help="x, mastodon, reddit, feed, ..."),
-    size: int = typer.Option(20, help="rows to show"),
+    size: int = typer.Option(20, min=1, max=10_000, help="rows to show"),
 ) -> None:
     """Search the indexed mentions and print the best matches as a table."""
     from rich.table import Table
