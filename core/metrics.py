@@ -6,11 +6,16 @@ Each worker calls :func:`serve` once; ``GET /metrics`` is the Prometheus exposit
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger(__name__)
 
 CONSUMED = Counter("passaparola_messages_consumed_total", "Messages read from Kafka", ["worker", "topic"])
 PRODUCED = Counter("passaparola_messages_produced_total", "Messages written to Kafka", ["worker", "topic"])
@@ -24,7 +29,8 @@ BATCH_SECONDS = Histogram(
 
 
 def serve(port: int, healthy: Callable[[], bool] = lambda: True, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """Serve /metrics and /healthz in a daemon thread; ``port=0`` picks a free port."""
+    """Serve /metrics and /healthz in a daemon thread; ``port=0`` picks a free port. The
+    address is logged either way: it is how an operator finds a picked port."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -48,7 +54,30 @@ def serve(port: int, healthy: Callable[[], bool] = lambda: True, host: str = "12
 
     server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    bound = server.server_address[1]
+    log.info("serving /metrics and /healthz on http://%s:%d", host, bound, extra={"host": host, "port": bound})
     return server
+
+
+class Heartbeat:
+    """Health of an asyncio worker: :meth:`beat` runs on its event loop and marks each second,
+    so a loop that stopped coming round (blocked, or ended while the process lingers) goes
+    stale and ``/healthz`` turns 503."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.stopped = False
+
+    async def beat(self, every_s: float = 1.0) -> None:
+        try:
+            while True:
+                self.last = time.monotonic()
+                await asyncio.sleep(every_s)
+        finally:
+            self.stopped = True
+
+    def fresh(self, stall_s: float) -> bool:
+        return not self.stopped and time.monotonic() - self.last < stall_s
 
 
 #: How often workers refresh the lag gauge: lag moves slowly next to a scrape interval.

@@ -662,12 +662,13 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         default=0,
         description="port of each worker's Prometheus /metrics and /healthz (ingest, streams, sink, notifier); 0 picks "
-        "a free port, which is not printed: set one to reach them",
+        "a free port (each worker logs the one it serves on at start): set one per worker for Prometheus to scrape",
     )
     health_stall_s: float = Field(
         default=60.0,
         gt=0,
-        description="/healthz of a sink worker or the notifier fails when its loop has not come round for this long",
+        description="/healthz of an ingest or sink worker or the notifier fails when its loop has not come round for "
+        "this long",
     )
     out_of_group_s: float = Field(
         default=60.0,

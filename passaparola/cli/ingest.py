@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from datetime import datetime
@@ -11,9 +12,11 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
-from core.metrics import serve
+from core.metrics import Heartbeat, serve
 from core.topics import ensure_topics
 from passaparola.cli.common import console, errors, settings
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(help="Pull sources into Kafka (mentions.raw).", no_args_is_help=True)
 
@@ -29,27 +32,33 @@ def _runner(cfg):
 def ingest_run(source: list[str] = typer.Option(None, "--source", help="run only these sources (repeatable)")) -> None:
     """Run the configured sources on their schedules until stopped (SIGTERM/SIGINT)."""
     cfg = settings()
-    if not cfg.sources:
-        errors.print("no sources configured: add [[sources]] to passaparola.toml (see passaparola.example.toml)")
-        raise typer.Exit(2)
     unknown = set(source or ()) - {s.name for s in cfg.sources}
     if unknown:
         errors.print(f"unknown source(s): {', '.join(sorted(unknown))}")
         raise typer.Exit(2)
-    runner = _runner(cfg)
-    serve(cfg.metrics_port, host=cfg.metrics_host)
+    heart = Heartbeat()
+    serve(cfg.metrics_port, healthy=lambda: heart.fresh(cfg.health_stall_s), host=cfg.metrics_host)
+    # No sources: wait to be stopped, saying why, rather than exit into a supervisor's restart loop.
+    runner = _runner(cfg) if cfg.sources else None
+    if runner is None:
+        log.warning("no sources configured: waiting; add [[sources]] to the TOML file (see passaparola.example.toml)")
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await runner.run_forever(stop, only=source or None)
+        pulse = asyncio.create_task(heart.beat())
+        try:
+            await (runner.run_forever(stop, only=source or None) if runner else stop.wait())
+        finally:
+            pulse.cancel()
 
     try:
         asyncio.run(main())
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
 
 
 @app.command("once")
