@@ -16,15 +16,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # (constraints.txt, the same pins as the venv and CI) and the packages that pyproject.toml's
 # [tool.setuptools.packages.find] includes.
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE constraints.txt ./
+COPY pyproject.toml README.md LICENSE constraints.txt constraints-grafana.txt ./
 COPY core/ core/
 COPY passaparola/ passaparola/
 COPY ingest/ ingest/
 COPY streams/ streams/
 COPY sinks/ sinks/
 COPY dashboards/ dashboards/
+# grafana-client in an environment of its own, which `dashboards provision` runs: its urllib3
+# fork would replace the real urllib3 of the product's (see dashboards/grafana_push.py).
 RUN pip install --constraint constraints.txt . \
+    && python -m venv /opt/grafana-client \
+    && /opt/grafana-client/bin/pip install --constraint constraints-grafana.txt 'grafana-client>=5.0,<6' \
     && rm -rf /src
+ENV PASSAPAROLA_DASHBOARDS_PYTHON=/opt/grafana-client/bin/python
 
 # Run as an unprivileged user, with a writable home for state (e.g. Faust's data dir).
 RUN groupadd --system --gid 10001 passaparola \

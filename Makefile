@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_VENV := .venv-bench
+GRAFANA_VENV := .venv-grafana
 
-.PHONY: demo test check lint bench lock clean
+.PHONY: demo test check lint bench lock clean grafana-client
 
 # 1. From a fresh clone: venv, install, local Kafka + Elasticsearch, the demo.
 demo: $(INSTALLED)
@@ -42,15 +43,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependencies change.
-$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
+# Reinstall only when the dependencies change. grafana-client gets a venv of its own, which
+# `dashboards provision` runs: its urllib3 fork would replace the real urllib3 of this one.
+$(INSTALLED): pyproject.toml constraints.txt $(GRAFANA_VENV)/.installed | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+grafana-client: $(GRAFANA_VENV)/.installed
+
+$(GRAFANA_VENV)/.installed: constraints-grafana.txt
+	$(PYTHON) -m venv $(GRAFANA_VENV)
+	$(GRAFANA_VENV)/bin/pip install --quiet -c constraints-grafana.txt 'grafana-client>=5.0,<6'
 	touch $@
 
 # Re-pin constraints.txt after changing dependencies in pyproject.toml.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip freeze --exclude-editable | grep -v '^passaparola' > constraints.txt
+	$(GRAFANA_VENV)/bin/pip install --quiet --upgrade 'grafana-client>=5.0,<6'
+	{ head -2 constraints-grafana.txt; $(GRAFANA_VENV)/bin/pip freeze; } > constraints-grafana.tmp && mv constraints-grafana.tmp constraints-grafana.txt
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) $(GRAFANA_VENV) .pytest_cache build *.egg-info

@@ -653,6 +653,14 @@ class Settings(BaseSettings):
             "one JSON object per log line on stderr (ts, level, logger, msg, context fields); false: plain lines"
         ),
     )
+    dashboards_python: UserPath | None = Field(
+        default=None,
+        description=(
+            "the Python with grafana-client that `dashboards provision` runs, an environment of its own: grafana-client "
+            "brings a fork of urllib3 that would replace the real one for the whole product; empty: .venv-grafana "
+            "beside the source (`make grafana-client` makes it; the Docker image has its own)"
+        ),
+    )
     metrics_host: str = Field(
         default="127.0.0.1",
         description=(

@@ -6,8 +6,10 @@ Every object has a stable uid, so a rerun updates in place (idempotent). Variabl
 leave to Grafana's own expansion (``${ES_URL}``, ``$ES_PASSWORD``, ``${ALERT_WEBHOOK_URL}``)
 are taken from the environment here; ``$$`` (escaped for file provisioning) becomes ``$``.
 
-The translation from files to API payloads is tested (tests/dashboards/test_provision.py);
-the API calls follow grafana-client's documented methods and no test runs them on a Grafana.
+The payloads are built here; grafana-client pushes them from a process of its own
+(:mod:`dashboards.grafana_push`), so its urllib3 fork never enters the product's environment.
+tests/dashboards/test_provision.py checks the payloads and the push against a local server
+that answers as Grafana's HTTP API documents.
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from core.logs import redact_url
+
 ROOT = Path(__file__).resolve().parent / "provisioning"
 FOLDER_UID, FOLDER_TITLE = "passaparola", "Passaparola"
-MIN_GRAFANA_MAJOR = 9  # the alerting provisioning API
+PUSH_SCRIPT = Path(__file__).resolve().parent / "grafana_push.py"
+
+
+def default_python() -> Path:
+    """``.venv-grafana`` beside the source, where ``make grafana-client`` puts it."""
+    return Path(__file__).resolve().parents[1] / ".venv-grafana" / "bin" / "python"
 _VAR = re.compile(r"\$\$|\$\{(\w+)\}|\$(\w+)")
 
 
@@ -82,59 +92,31 @@ def contact_point_payloads(env: dict[str, str]) -> list[dict[str, Any]]:
     return points
 
 
-def provision(url: str, token: str | None, user: str | None, password: str | None) -> dict[str, Any]:
-    """Create or update everything in the Grafana at ``url``; return what was done."""
-    from grafana_client import GrafanaApi
-    from grafana_client.client import GrafanaClientError
+def job(url: str, credential: str | list[str], env: dict[str, str]) -> dict[str, Any]:
+    """What :mod:`dashboards.grafana_push` reads on stdin: the URL, the credential and every payload."""
+    return {
+        "url": url, "shown_url": redact_url(url), "credential": credential,
+        "datasources": datasource_payloads(env), "folder": {"uid": FOLDER_UID, "title": FOLDER_TITLE},
+        "dashboards": dashboard_payloads(), "rules": rule_payloads(env),
+        "contact_points": contact_point_payloads(env) if env.get("ALERT_WEBHOOK_URL") else [],
+    }
 
-    credential = token or ((user, password) if user and password else None)
+
+def provision(url: str, token: str | None, user: str | None, password: str | None, python: Path) -> dict[str, Any]:
+    """Create or update everything in the Grafana at ``url``; return what was done.
+
+    grafana-client runs in ``python``, an environment of its own (see :mod:`dashboards.grafana_push`).
+    """
+    credential: str | list[str] | None = token or ([user, password] if user and password else None)
     if credential is None:
         raise ProvisionError("no credentials: set PASSAPAROLA_SECRETS__GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD")
-    env = dict(os.environ)
-    api = GrafanaApi.from_url(url, credential=credential, timeout=10)
-    try:
-        version = api.health.check().get("version", "?")
-        if not version[:2].rstrip(".").isdigit() or int(version.split(".")[0]) < MIN_GRAFANA_MAJOR:
-            raise ProvisionError(f"Grafana {version} at {url}: version {MIN_GRAFANA_MAJOR} or later is needed")
-        return _push(api, env, version)
-    except GrafanaClientError as err:
-        status = getattr(err, "status_code", "?")
-        hint = " (check the token or user and password)" if status in (401, 403) else ""
-        raise ProvisionError(f"Grafana at {url} answered HTTP {status}{hint}: {err.message}") from None
-
-
-def _push(api: Any, env: dict[str, str], version: str) -> dict[str, Any]:
-    from grafana_client.client import GrafanaClientError
-
-    def upsert(get, create, update, uid: str, payload: dict) -> None:
-        try:
-            get(uid)
-        except GrafanaClientError as err:
-            if getattr(err, "status_code", None) != 404:
-                raise
-            create(payload)
-        else:
-            update(uid, payload)
-
-    for source in datasource_payloads(env):
-        upsert(api.datasource.get_datasource_by_uid, api.datasource.create_datasource,
-               api.datasource.update_datasource_by_uid, source["uid"], source)
-    upsert(api.folder.get_folder, lambda _: api.folder.create_folder(FOLDER_TITLE, uid=FOLDER_UID),
-           lambda uid, _: None, FOLDER_UID, {})
-    dashboards = dashboard_payloads()
-    for payload in dashboards:
-        api.dashboard.update_dashboard(payload)
-    rules = rule_payloads(env)
-    for rule in rules:
-        upsert(api.alertingprovisioning.get_alertrule, api.alertingprovisioning.create_alertrule,
-               api.alertingprovisioning.update_alertrule, rule["uid"], rule)
-    points = contact_point_payloads(env) if env.get("ALERT_WEBHOOK_URL") else []
-    existing = {p.get("uid") for p in api.alertingprovisioning.get_contactpoints()} if points else set()
-    for point in points:
-        if point["uid"] in existing:
-            api.alertingprovisioning.update_contactpoint(point["uid"], point)
-        else:
-            api.alertingprovisioning.create_contactpoint(point)
-    return {"grafana": version, "datasources": len(datasource_payloads(env)), "folder": FOLDER_TITLE,
-            "dashboards": len(dashboards), "alert rules": len(rules),
-            "contact points": len(points) if points else "none (set ALERT_WEBHOOK_URL)"}
+    if not python.is_file():
+        raise ProvisionError(f"no Python with grafana-client at {python}: run `make grafana-client`, or set "
+                             "PASSAPAROLA_DASHBOARDS_PYTHON to one")
+    payload = json.dumps(job(url, credential, dict(os.environ)))
+    done = subprocess.run([str(python), str(PUSH_SCRIPT)], input=payload, capture_output=True, text=True,
+                          timeout=600, env={k: v for k, v in os.environ.items() if not k.startswith("PASSAPAROLA_")})
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise ProvisionError(lines[-1] if lines else f"the Grafana push exited with {done.returncode}")
+    return json.loads(done.stdout)

@@ -32,14 +32,15 @@ def dashboards_provision(
     Credentials from the environment: PASSAPAROLA_SECRETS__GRAFANA_TOKEN (a service-account
     token), or GRAFANA_USER and GRAFANA_PASSWORD for basic auth.
     """
-    from dashboards.provision import provision
+    from dashboards.provision import ProvisionError, default_python, provision
     from passaparola.cli.common import settings
 
-    token = settings().secrets.grafana_token
+    cfg = settings()
+    token = cfg.secrets.grafana_token
     try:
         done = provision(url, token.get_secret_value() if token else None, os.environ.get("GRAFANA_USER"),
-                         os.environ.get("GRAFANA_PASSWORD"))
-    except Exception as err:  # noqa: BLE001 - one clear line for auth, version or network errors
+                         os.environ.get("GRAFANA_PASSWORD"), cfg.dashboards_python or default_python())
+    except ProvisionError as err:  # auth, version or network: the push says it in one line
         errors.print(f"error: {err}", markup=False)
         raise typer.Exit(1) from None
     for what, value in done.items():

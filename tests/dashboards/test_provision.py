@@ -1,8 +1,9 @@
-"""``passaparola dashboards provision``: files turned into API payloads, and clear failures.
+"""``passaparola dashboards provision``: files turned into API payloads, pushed by grafana-client
+from its own environment, and clear failures.
 
-No Grafana server exists on these machines, so nothing here shows that Grafana accepts the
-payloads; these tests pin the translation (variables, escaping, folder, uids) and that the
-command fails with one clear line instead of a traceback.
+No Grafana runs on these machines: the push goes to a local server that answers as Grafana's
+HTTP API documents (grafana_api/SOURCE.md). That shows the calls and what they carry, not
+that a real Grafana accepts every field of the payloads.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import pytest
 
 from dashboards import provision as p
+from tests.dashboards.grafana_api.fake_grafana import FakeGrafana
 
 ENV = {"ES_URL": "http://es:9200", "ES_USER": "elastic", "ES_PASSWORD": "pa$$word", "ALERT_WEBHOOK_URL": "https://hooks.example/x"}
 
@@ -51,7 +53,7 @@ def test_the_contact_point_posts_to_the_webhook_from_the_environment():
 
 def test_without_credentials_nothing_is_tried():
     with pytest.raises(p.ProvisionError, match="GRAFANA_TOKEN"):
-        p.provision("http://127.0.0.1:9", None, None, None)
+        p.provision("http://127.0.0.1:9", None, None, None, p.default_python())
 
 
 @pytest.mark.parametrize("credentials", [{}, {"PASSAPAROLA_SECRETS__GRAFANA_TOKEN": "t0k3n"}])
@@ -62,3 +64,67 @@ def test_the_command_fails_with_one_line(credentials):
                           env={**env, **credentials, "PASSAPAROLA_LOG_JSON": "false"}, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     assert "t0k3n" not in done.stderr
+
+
+TOKEN = "t0k3n-secret"
+
+
+@pytest.fixture
+def grafana():
+    server = FakeGrafana(token=TOKEN).start()
+    yield server
+    server.stop()
+
+
+def _provision(grafana, token=TOKEN, env=ENV):
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return p.provision(grafana.url, token, None, None, p.default_python())
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def test_a_first_push_creates_everything_with_the_token(grafana):
+    done = _provision(grafana)
+    assert done == {"grafana": "12.4.3", "datasources": 4, "folder": "Passaparola", "dashboards": 4, "alert rules": 3,
+                    "contact points": 1}
+    created = grafana.made("POST", r"/api/datasources")
+    assert [c.body["uid"] for c in created] == [s["uid"] for s in p.datasource_payloads(ENV)]
+    assert [c.body for c in grafana.made("POST", r"/api/folders")] == [{"title": "Passaparola", "uid": "passaparola"}]
+    assert len(grafana.made("POST", r"/api/dashboards/db")) == 4
+    assert [c.body["uid"] for c in grafana.made("POST", r"/api/v1/provisioning/alert-rules")] == \
+        [r["uid"] for r in p.rule_payloads(ENV)]
+    (point,) = grafana.made("POST", r"/api/v1/provisioning/contact-points")
+    assert point.body["settings"]["url"] == "https://hooks.example/x"
+    assert {c.authorization for c in grafana.calls} == {f"Bearer {TOKEN}"}
+
+
+def test_a_second_push_updates_in_place(grafana):
+    _provision(grafana)
+    first = len(grafana.calls)
+    _provision(grafana)
+    again = grafana.calls[first:]
+    assert not [c for c in again if c.method == "POST" and c.path != "/api/dashboards/db"]  # nothing created twice
+    assert len([c for c in again if c.method == "PUT"]) == 4 + 3 + 1  # datasources, rules, contact point
+
+
+def test_a_refused_token_is_one_line_without_the_token(grafana):
+    with pytest.raises(p.ProvisionError) as refused:
+        _provision(grafana, token="wrong-token")
+    message = str(refused.value)
+    assert message.startswith(f"Grafana at {grafana.url} answered HTTP 401 (check the token or user and password)")
+    assert "wrong-token" not in message and "\n" not in message
+
+
+def test_an_old_grafana_is_refused_before_anything_is_pushed(grafana):
+    grafana.version = "8.5.1"
+    with pytest.raises(p.ProvisionError, match="Grafana 8.5.1 at .*: version 9 or later is needed"):
+        _provision(grafana)
+    assert [c.path for c in grafana.calls] == ["/api/frontend/settings"]
+
+
+def test_without_webhook_no_contact_point_is_pushed(grafana):
+    done = _provision(grafana, env={k: v for k, v in ENV.items() if k != "ALERT_WEBHOOK_URL"} | {"ALERT_WEBHOOK_URL": ""})
+    assert done["contact points"] == "none (set ALERT_WEBHOOK_URL)" and not grafana.made("POST", r".*contact-points")
