@@ -34,10 +34,13 @@ PROVISIONING = ROOT / "dashboards" / "provisioning"
 DATASOURCE_FILE = PROVISIONING / "datasources" / "elasticsearch.yaml"
 DASHBOARD_PROVIDER_FILE = PROVISIONING / "dashboards" / "passaparola.yaml"
 
-INFRA = ("kafka", "elasticsearch", "grafana")
+INFRA = ("kafka", "elasticsearch", "grafana", "prometheus")
 # service -> the CLI group it runs (`passaparola <group> ...`)
-WORKERS = {"ingest": "ingest", "streams": "streams", "sink": "sink"}
-CLI_GROUPS = {"ingest", "streams", "sink"}
+WORKERS = {"ingest": "ingest", "streams": "streams", "sink": "sink", "notifier": "alerts"}
+CLI_GROUPS = {"ingest", "streams", "sink", "alerts"}
+# What Grafana posts to when .env leaves ALERT_WEBHOOK_URL empty: a name that never resolves.
+UNCONFIGURED_WEBHOOK = "http://alert-webhook.invalid/not-configured"
+PROMETHEUS_FILE = ROOT / "deploy" / "prometheus.yml"
 
 GRAFANA_PROVISIONING_TARGET = "/etc/grafana/provisioning"
 KAFKA_IMAGE = "apache/kafka"
@@ -301,7 +304,7 @@ def test_secrets_come_only_from_env(services: dict[str, dict[str, Any]]) -> None
             match = WHOLE_INTERPOLATION.match(value)
             assert match, f"{name}: {key} is not taken from .env (literal value?)"
             if match.group("op") in ("-", ":-"):
-                assert match.group("arg") == "", f"{name}: {key} has a literal default"
+                assert match.group("arg") in ("", UNCONFIGURED_WEBHOOK), f"{name}: {key} has a literal default"
     assert checked >= 5, "expected the password and webhook variables of ES, Grafana and the workers"
 
 
@@ -516,8 +519,11 @@ def test_worker_environment(services: dict[str, dict[str, Any]], name: str) -> N
     password = WHOLE_INTERPOLATION.match(env["PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD"])
     assert password and password.group("name") == "ELASTIC_PASSWORD"
     assert password.group("op") not in ("-", ":-"), "the Elasticsearch password must not have a default"
-    webhook = WHOLE_INTERPOLATION.match(env["PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL"])
-    assert webhook and webhook.group("name") == "ALERT_WEBHOOK_URL"
+    if name == "notifier":  # the only worker that posts to it
+        webhook = WHOLE_INTERPOLATION.match(env["PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL"])
+        assert webhook and webhook.group("name") == "ALERT_WEBHOOK_URL"
+    else:
+        assert "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL" not in env, f"{name} does not read the webhook"
 
 
 @pytest.mark.parametrize("name", WORKERS)
@@ -599,8 +605,11 @@ def test_workers_share_one_anchor(compose: dict[str, Any], services: dict[str, d
     template = compose.get("x-passaparola-worker")
     assert isinstance(template, dict), "x-passaparola-worker missing"
     for name in WORKERS:
-        shared = {key: services[name].get(key) for key in template}
-        assert shared == template, f"{name} does not merge x-passaparola-worker"
+        shared = {key: services[name].get(key) for key in template if key != "environment"}
+        assert shared == {k: v for k, v in template.items() if k != "environment"}, \
+            f"{name} does not merge x-passaparola-worker"
+        assert template["environment"].items() <= services[name]["environment"].items(), \
+            f"{name} does not merge the workers' environment"
 
 
 # --- Dockerfile and .dockerignore --------------------------------------------------------
@@ -657,3 +666,49 @@ def test_dockerignore_keeps_the_context_clean() -> None:
     for required in (".venv", ".git", ".env", ".pytest_cache"):
         assert required in patterns, f".dockerignore does not exclude {required}"
     assert any("__pycache__" in p for p in patterns), ".dockerignore does not exclude __pycache__"
+
+
+# --- starting without a webhook, and monitoring ------------------------------------------
+
+
+def dotenv_example() -> dict[str, str]:
+    """The variables .env.example sets, as a user copying it unchanged has them."""
+    pairs = (re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line.strip()) for line in ENV_EXAMPLE.read_text().splitlines())
+    return {m.group(1): m.group(2) for m in pairs if m}
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's substitution of one whole ``${VAR...}`` value (a set-but-empty variable takes
+    the ``:-`` default, as in Compose)."""
+    match = WHOLE_INTERPOLATION.match(value)
+    if not match:
+        return value
+    got = env.get(match.group("name"))
+    op = match.group("op") or ""
+    if op == ":-" and not got or op == "-" and got is None:
+        return match.group("arg")
+    return got or ""
+
+
+def test_grafana_gets_a_webhook_url_it_accepts_when_env_leaves_it_empty(services: dict[str, dict[str, Any]]) -> None:
+    """Grafana refuses to start with a contact point whose URL is empty (the shipped .env.example
+    once made it so)."""
+    env = {"ELASTIC_PASSWORD": "x", "GRAFANA_ADMIN_PASSWORD": "x", **{k: v for k, v in dotenv_example().items() if v}}
+    assert dotenv_example()["ALERT_WEBHOOK_URL"] == ""
+    url = interpolate(env_of(services["grafana"])["ALERT_WEBHOOK_URL"], env | {"ALERT_WEBHOOK_URL": ""})
+    assert url == UNCONFIGURED_WEBHOOK and url.split("/")[2].endswith(".invalid")
+    contact = yaml.safe_load((PROVISIONING / "alerting" / "contact-points.yaml").read_text())
+    (receiver,) = contact["contactPoints"][0]["receivers"]
+    assert grafana_env_refs(receiver["settings"]["url"]) == {"ALERT_WEBHOOK_URL"}
+    set_by_user = interpolate(env_of(services["grafana"])["ALERT_WEBHOOK_URL"], {"ALERT_WEBHOOK_URL": "https://h/x"})
+    assert set_by_user == "https://h/x"
+
+
+def test_prometheus_scrapes_every_worker_on_its_metrics_port(services: dict[str, dict[str, Any]]) -> None:
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text())
+    targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
+    assert targets == {f"{name}:{env_of(services[name])['PASSAPAROLA_METRICS_PORT']}" for name in WORKERS}
+    (mount,) = [m for m in volume_mounts(services["prometheus"]) if m["target"] == "/etc/prometheus/prometheus.yml"]
+    assert ROOT / mount["source"] == PROMETHEUS_FILE and mount["read_only"]
+    name, tag = image_of(services["prometheus"])
+    assert name == "prom/prometheus" and re.fullmatch(r"v\d+\.\d+\.\d+", tag)

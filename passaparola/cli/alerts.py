@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import typer
 
 from passaparola.cli.common import errors, settings
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(help="Spike alerts: offline backtest and the webhook notifier.", no_args_is_help=True)
 
@@ -43,6 +47,12 @@ def alerts_notify(
     from sinks.worker import SinkWorker
 
     cfg = settings()
+    secret = cfg.secrets.alert_webhook_url
+    if secret is None or not secret.get_secret_value().strip():
+        # A deployment without a webhook yet (Compose passes an empty one): wait, saying why,
+        # rather than exit into a supervisor's restart loop.
+        _wait_unconfigured(cfg)
+        return
     try:
         target = WebhookSink.from_settings(cfg)
     except ValueError as err:
@@ -59,3 +69,14 @@ def alerts_notify(
         worker.run(idle_exit_s=idle_exit)
     finally:
         target.close()
+
+
+def _wait_unconfigured(cfg) -> None:
+    from core.metrics import serve
+
+    stopped = threading.Event()
+    serve(cfg.metrics_port, host=cfg.metrics_host)
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    log.warning("no webhook configured: waiting; set PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL to post alerts")
+    stopped.wait()

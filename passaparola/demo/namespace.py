@@ -51,6 +51,9 @@ def worker_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
     """Environment for worker subprocesses so they load ``settings``' topics, client id and
     index prefix."""
     env = dict(base)
+    # Several workers of one run share a host (a Compose one-off container sets a fixed port
+    # for the single worker it expects): each picks a free port and logs it.
+    env["PASSAPAROLA_METRICS_PORT"] = "0"
     env["PASSAPAROLA_KAFKA__CLIENT_ID"] = settings.kafka.client_id
     env["PASSAPAROLA_ELASTICSEARCH__INDEX_PREFIX"] = settings.elasticsearch.index_prefix
     env |= {f"PASSAPAROLA_TOPICS__{name.upper()}": value for name, value in settings.topics.model_dump().items()}

@@ -1,4 +1,5 @@
-"""``passaparola ingest run`` as a supervisor (Compose, systemd) runs it."""
+"""Workers started before they have anything to do, as a supervisor (Compose, systemd) starts
+them from a fresh setup: they wait and say why instead of exiting into a restart loop."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests.support.net import free_port
 
 
-def test_with_no_sources_it_waits_says_why_and_stops_cleanly(tmp_path):
-    """No sources is a setup not finished, not a crash: exiting would make a supervisor's
-    restart policy a crash loop. It never touches Kafka either (none runs here)."""
+@pytest.mark.parametrize(("command", "says", "extra"), [
+    (["ingest", "run"], "no sources configured: waiting; add [[sources]]", {}),
+    (["alerts", "notify"], "no webhook configured: waiting; set PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL",
+     {"PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL": ""}),  # as Compose passes it when .env leaves it empty
+])
+def test_a_worker_with_nothing_configured_waits_says_why_and_stops_cleanly(command, says, extra, tmp_path):
+    """Not touching Kafka either: none runs here."""
     config = tmp_path / "passaparola.toml"
     config.write_text("log_json = false\n")
     port = free_port()
-    env = {**os.environ, "PASSAPAROLA_CONFIG": str(config), "PASSAPAROLA_METRICS_PORT": str(port),
-           "PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}"}
-    worker = subprocess.Popen([sys.executable, "-m", "passaparola", "ingest", "run"], env=env, cwd=tmp_path,
+    env = {k: v for k, v in os.environ.items() if k != "PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL"}
+    env = {**env, "PASSAPAROLA_CONFIG": str(config), "PASSAPAROLA_METRICS_PORT": str(port),
+           "PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}", **extra}
+    worker = subprocess.Popen([sys.executable, "-m", "passaparola", *command], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -41,5 +49,5 @@ def test_with_no_sources_it_waits_says_why_and_stops_cleanly(tmp_path):
         if worker.poll() is None:
             worker.kill()
     assert worker.returncode == 0, err
-    assert "no sources configured: waiting; add [[sources]]" in err and "Traceback" not in err
+    assert says in err and "Traceback" not in err
     assert "serving /metrics and /healthz" in err and str(port) in err
