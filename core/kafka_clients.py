@@ -4,6 +4,7 @@
   and the compression, batching and delivery timeout of ``[kafka]``.
 - Consumers: no auto-commit (a worker commits what it has handled) and, for a group
   without offsets, the earliest one.
+- Every client logs in as ``[kafka]`` says (TLS, SASL PLAIN or SCRAM).
 - Every client is named ``<[kafka] client_id>-<name>``, so the broker's logs tell them apart.
 
 Each client is a context manager that closes it on exit. Keyword arguments override any
@@ -26,12 +27,25 @@ def _kafka(kafka: KafkaSettings | str) -> KafkaSettings:
     return KafkaSettings(bootstrap_servers=kafka) if isinstance(kafka, str) else kafka
 
 
+def security(kafka: KafkaSettings) -> dict[str, Any]:
+    """The TLS and SASL keyword arguments of every kafka-python client (``[kafka]``)."""
+    config: dict[str, Any] = {"security_protocol": kafka.security_protocol}
+    if kafka.security_protocol.startswith("SASL"):
+        # kafka-python names the user and password sasl_plain_* for the SCRAM mechanisms too.
+        config |= {"sasl_mechanism": kafka.sasl_mechanism, "sasl_plain_username": kafka.sasl_username,
+                   "sasl_plain_password": kafka.sasl_password()}
+    if kafka.ssl_cafile is not None:
+        config["ssl_cafile"] = str(kafka.ssl_cafile)
+    return config
+
+
 def producer_config(kafka: KafkaSettings | str, name: str, **overrides: Any) -> dict[str, Any]:
     """The keyword arguments :func:`producer` passes to ``KafkaProducer``."""
     kafka = _kafka(kafka)
     return {
         "bootstrap_servers": kafka.bootstrap_servers,
         "client_id": f"{kafka.client_id}-{name}",
+        **security(kafka),
         "acks": "all",
         "enable_idempotence": True,
         "compression_type": None if kafka.compression == "none" else kafka.compression,
@@ -61,6 +75,7 @@ def consumer(kafka: KafkaSettings | str, name: str, *topics: str, group_id: str 
     config: dict[str, Any] = {
         "bootstrap_servers": kafka.bootstrap_servers,
         "client_id": f"{kafka.client_id}-{name}",
+        **security(kafka),
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
@@ -74,4 +89,5 @@ def admin(kafka: KafkaSettings | str, name: str = "admin", **overrides: Any) -> 
     from kafka import KafkaAdminClient
 
     kafka = _kafka(kafka)
-    return KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, client_id=f"{kafka.client_id}-{name}", **overrides)
+    return KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, client_id=f"{kafka.client_id}-{name}",
+                            **{**security(kafka), **overrides})

@@ -20,7 +20,17 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -144,6 +154,25 @@ class KafkaSettings(_Section):
         gt=0,
         description="largest batch per partition a producer sends, in bytes",
     )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description=(
+            "how every client (kafka-python and the streams worker's Faust) talks to the brokers: SASL_SSL for "
+            "Confluent Cloud, MSK with SASL/SCRAM, Aiven with SASL; SSL for TLS only"
+        ),
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN",
+        description="SASL mechanism with a SASL_* security_protocol (Confluent Cloud: PLAIN; MSK: SCRAM-SHA-512)",
+    )
+    sasl_username: str = Field(
+        default="",
+        description="SASL user (Confluent Cloud: the API key); its password is PASSAPAROLA_SECRETS__KAFKA_SASL_PASSWORD",
+    )
+    ssl_cafile: UserPath | None = Field(
+        default=None,
+        description="CA certificates (PEM) the brokers' TLS certificates are checked against; empty: the system's",
+    )
     delivery_timeout_s: float = Field(
         default=120,
         ge=2,
@@ -163,6 +192,12 @@ class KafkaSettings(_Section):
             "below the broker's message.max.bytes and Faust's producer limit (1,000,000)"
         ),
     )
+    # The SASL password, from [secrets] (never from this section, which a TOML file may set):
+    # Settings hands it over so that every client built from these settings can log in.
+    _sasl_password: SecretStr | None = PrivateAttr(default=None)
+
+    def sasl_password(self) -> str:
+        return self._sasl_password.get_secret_value() if self._sasl_password else ""
 
 
 class ElasticsearchSettings(_Section):
@@ -575,6 +610,10 @@ class Secrets(_Section):
         default=None,
         description="Grafana service-account token for dashboards provision",
     )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None,
+        description="password of kafka.sasl_username (Confluent Cloud: the API secret)",
+    )
     alert_webhook_url: SecretStr | None = Field(
         default=None,
         description="the Slack-compatible incoming webhook alerts notify posts to",
@@ -712,6 +751,15 @@ class Settings(BaseSettings):
             self.kafka.bootstrap_servers = f"127.0.0.1:{self.stack.kafka_port}"
         if not self.elasticsearch.url:
             self.elasticsearch.url = f"http://127.0.0.1:{self.stack.elasticsearch_port}"
+        return self
+
+    @model_validator(mode="after")
+    def _kafka_login(self) -> Settings:
+        if self.kafka.security_protocol.startswith("SASL"):
+            if not self.kafka.sasl_username or self.secrets.kafka_sasl_password is None:
+                raise ValueError(f"kafka.security_protocol {self.kafka.security_protocol} needs kafka.sasl_username "
+                                 "and PASSAPAROLA_SECRETS__KAFKA_SASL_PASSWORD")
+        self.kafka._sasl_password = self.secrets.kafka_sasl_password
         return self
 
     @classmethod

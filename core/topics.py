@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core import kafka_clients
-from core.settings import Settings
+from core.settings import KafkaSettings, Settings
 
 SCHEMA_HEADER = "passaparola-schema"
 
@@ -62,16 +62,16 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
         return created
 
 
-def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
+def end_offsets(kafka: KafkaSettings | str, topic: str) -> dict[int, int]:
     """Partition -> the offset the next message appended to it will get (empty if no topic)."""
     from kafka import TopicPartition
 
-    with kafka_clients.consumer(bootstrap_servers, "offsets") as consumer:
+    with kafka_clients.consumer(kafka, "offsets") as consumer:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         return {tp.partition: offset for tp, offset in consumer.end_offsets(partitions).items()}
 
 
-def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | None = None
+def read_to_end(kafka: KafkaSettings | str, topic: str, starts: dict[int, int] | None = None
                 ) -> list[tuple[bytes | None, bytes | None]]:
     """Every ``(key, value)`` of ``topic`` up to its current end, without a group: from the
     start of every partition, or from the offsets in ``starts`` (partition -> offset) only.
@@ -82,7 +82,7 @@ def read_to_end(bootstrap_servers: str, topic: str, starts: dict[int, int] | Non
     """
     from kafka import TopicPartition
 
-    with kafka_clients.consumer(bootstrap_servers, "reader") as consumer:
+    with kafka_clients.consumer(kafka, "reader") as consumer:
         if starts is None:
             partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         else:

@@ -37,7 +37,7 @@ class ProduceJournal:
         if not journal.get("offsets"):
             return set()
         starts = {int(partition): offset for partition, offset in journal["offsets"].items()}
-        produced = {self._ours(value) for _, value in read_to_end(self.settings.kafka.bootstrap_servers, self.topic, starts)}
+        produced = {self._ours(value) for _, value in read_to_end(self.settings.kafka, self.topic, starts)}
         produced.discard(None)
         self.is_open = True  # still open: the re-sent page is only done at its checkpoint
         return produced
@@ -53,7 +53,7 @@ class ProduceJournal:
         """Record where mentions.raw ends now; call before the first send after a checkpoint."""
         if self.is_open:
             return
-        ends = end_offsets(self.settings.kafka.bootstrap_servers, self.topic)
+        ends = end_offsets(self.settings.kafka, self.topic)
         self.store.save(journal_key(self.source), {"offsets": {str(p): o for p, o in ends.items()}})
         self.is_open = True
 

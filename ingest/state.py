@@ -24,14 +24,14 @@ class CursorStore:
 
     def __init__(self, settings: Settings, topic: str | None = None):
         self.topic = topic or settings.topics.ingest_state
-        self._bootstrap = settings.kafka.bootstrap_servers
+        self._kafka = settings.kafka
         # No linger: each save waits for its acknowledgement, one record at a time.
         self._producer = kafka_clients.producer(settings.kafka, "ingest-state", linger_ms=0)
         self._cursors = self._read_all()
 
     def _read_all(self) -> dict[str, dict[str, Any]]:
         cursors: dict[str, dict[str, Any]] = {}
-        for key, value in read_to_end(self._bootstrap, self.topic):
+        for key, value in read_to_end(self._kafka, self.topic):
             self._apply(cursors, key, value)
         return cursors
 

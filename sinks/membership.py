@@ -17,6 +17,7 @@ import time
 from kafka import KafkaConsumer
 
 from core import kafka_clients
+from core.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,15 @@ class GroupWatch:
     """Tells when a consumer has been without partitions and outside ``group_id`` too long.
 
     Args:
-        bootstrap_servers: the cluster, for the group description.
+        kafka: the cluster, for the group description.
         group_id: the group the consumer should be a member of.
         after_s: how long without partitions before the group is asked (a join, or a
             rebalance waiting out a dead member, takes less).
         every_s: how often the group is asked again while it goes on.
     """
 
-    def __init__(self, bootstrap_servers: str, group_id: str, after_s: float = 60.0, every_s: float = 10.0):
-        self.bootstrap_servers, self.group_id = bootstrap_servers, group_id
+    def __init__(self, kafka: KafkaSettings | str, group_id: str, after_s: float = 60.0, every_s: float = 10.0):
+        self.kafka, self.group_id = kafka, group_id
         self.after_s, self.every_s = after_s, every_s
         self._unassigned_since: float | None = None
         self._asked_at = 0.0
@@ -58,7 +59,7 @@ class GroupWatch:
     def members(self) -> set[str] | None:
         """The group's member ids; None when the cluster could not be asked."""
         try:
-            admin = kafka_clients.admin(self.bootstrap_servers, "group-watch", request_timeout_ms=5000)
+            admin = kafka_clients.admin(self.kafka, "group-watch", request_timeout_ms=5000)
         except Exception as err:  # the broker is down: not the consumer's fault
             log.warning("could not ask about the consumer group", extra={"error": repr(err)})
             return None

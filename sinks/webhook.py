@@ -96,7 +96,7 @@ class WebhookSink(Sink):
         # errors="replace": a key that is not UTF-8 (someone else's record) cannot be one
         # of our alert ids, and must not stop the notifier at start (guarded by
         # tests/faults/test_poison.py::test_webhook_notifier_dead_letters_poison_alerts_and_goes_on).
-        posted = read_to_end(self.settings.kafka.bootstrap_servers, self.topic)
+        posted = read_to_end(self.settings.kafka, self.topic)
         return {key.decode(errors="replace") for key, _ in posted if key}
 
     def write(self, batch: list[Record]) -> list[Rejected]:

@@ -73,7 +73,7 @@ class SinkWorker:
         )
         self._topics = topics
         self._consumer = self._new_consumer()
-        self._group_watch = GroupWatch(settings.kafka.bootstrap_servers, group_id, after_s=settings.out_of_group_s)
+        self._group_watch = GroupWatch(settings.kafka, group_id, after_s=settings.out_of_group_s)
         self._dlq = kafka_clients.producer(settings.kafka, f"{name}-dlq", linger_ms=5)
         self._delivery_timeout_s = settings.kafka.delivery_timeout_s
         self._lanes = [_Lane() for _ in range(batching.lanes)]

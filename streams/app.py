@@ -6,9 +6,11 @@ changes in Faust itself is in :mod:`streams.faust_patches`.
 
 from __future__ import annotations
 
+import ssl
+
 import faust
 
-from core.settings import Settings
+from core.settings import KafkaSettings, Settings
 from streams.alerts.agent import register_spike_detection
 from streams.enrichment.agent import register_enrichment
 from streams.faust_patches import check_versions
@@ -20,6 +22,18 @@ from streams.replies.agent import register_reply_tracker
 
 def faust_broker(bootstrap_servers: str) -> str:
     return ";".join(f"kafka://{server.strip()}" for server in bootstrap_servers.split(","))
+
+
+def broker_credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
+    """``[kafka]``'s TLS and SASL settings in Faust's form (None: plaintext), as
+    :func:`core.kafka_clients.security` gives them to the kafka-python clients."""
+    context = None
+    if kafka.security_protocol.endswith("SSL"):
+        context = ssl.create_default_context(cafile=str(kafka.ssl_cafile) if kafka.ssl_cafile else None)
+    if kafka.security_protocol.startswith("SASL"):
+        return faust.SASLCredentials(username=kafka.sasl_username, password=kafka.sasl_password(),
+                                     ssl_context=context, mechanism=kafka.sasl_mechanism)
+    return faust.SSLCredentials(context) if context is not None else None
 
 
 def app_id(settings: Settings) -> str:
@@ -34,6 +48,7 @@ def create_app(settings: Settings) -> faust.App:
         app_id(settings),
         datadir=str(settings.stack.state_dir / "streams"),
         broker=faust_broker(settings.kafka.bootstrap_servers),
+        broker_credentials=broker_credentials(settings.kafka),
         store="memory://",
         web_enabled=False,
         topic_partitions=settings.kafka.partitions,

@@ -71,7 +71,7 @@ def reset(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
 def written_ids(settings: Settings, topic: str) -> list[str]:
     """The document ids on ``topic`` (what the sink wrote, or will write, from it)."""
     ids = []
-    for _key, value in read_to_end(settings.kafka.bootstrap_servers, topic):
+    for _key, value in read_to_end(settings.kafka, topic):
         try:
             ids.append(json.loads(value)["id"])
         except (TypeError, ValueError, KeyError):

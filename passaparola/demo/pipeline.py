@@ -87,7 +87,7 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int:
     """Messages of ``topic`` that ``group`` has not committed yet."""
     with kafka_clients.admin(settings.kafka, "lag") as admin:
         committed = admin.list_group_offsets(group).get(group, {})
-    ends = end_offsets(settings.kafka.bootstrap_servers, topic)
+    ends = end_offsets(settings.kafka, topic)
     return sum(end - (committed[tp].offset if (tp := TopicPartition(topic, p)) in committed else 0) for p, end in ends.items())
 
 
@@ -184,7 +184,7 @@ class DemoRun:
 
 def topic_size(settings: Settings, topic: str) -> int:
     """Messages ever appended to ``topic`` (sum of its partitions' end offsets)."""
-    return sum(end_offsets(settings.kafka.bootstrap_servers, topic).values())
+    return sum(end_offsets(settings.kafka, topic).values())
 
 
 def run_pipeline(

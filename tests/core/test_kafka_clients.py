@@ -58,3 +58,55 @@ def test_each_client_talks_to_the_real_broker_and_closes(settings):
         assert [(r.key, r.value) for r in records] == [(b"k", b"v")]
     with kafka_clients.admin(settings.kafka) as admin:
         assert topic in admin.list_topics()
+
+
+def _secured(monkeypatch, protocol="SASL_SSL", mechanism="SCRAM-SHA-512", password="s3cret-pw", cafile=None):
+    from core.settings import Settings
+
+    for key, value in {"PASSAPAROLA_KAFKA__BOOTSTRAP_SERVERS": "broker.example:9096",
+                       "PASSAPAROLA_KAFKA__SECURITY_PROTOCOL": protocol,
+                       "PASSAPAROLA_KAFKA__SASL_MECHANISM": mechanism,
+                       "PASSAPAROLA_KAFKA__SASL_USERNAME": "passaparola"}.items():
+        monkeypatch.setenv(key, value)
+    if password is not None:
+        monkeypatch.setenv("PASSAPAROLA_SECRETS__KAFKA_SASL_PASSWORD", password)
+    if cafile is not None:
+        monkeypatch.setenv("PASSAPAROLA_KAFKA__SSL_CAFILE", str(cafile))
+    return Settings()
+
+
+def test_every_kafka_python_client_logs_in_with_the_secret_password(monkeypatch, tmp_path):
+    ca = tmp_path / "ca.pem"
+    settings = _secured(monkeypatch, cafile=ca)
+    expected = {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512",
+                "sasl_plain_username": "passaparola", "sasl_plain_password": "s3cret-pw", "ssl_cafile": str(ca)}
+    assert kafka_clients.security(settings.kafka) == expected
+    assert expected.items() <= kafka_clients.producer_config(settings.kafka, "ingest").items()
+    # Copies of the section (a test's, a benchmark's namespace) keep the login.
+    copy = settings.kafka.model_copy(update={"client_id": "other"})
+    assert kafka_clients.security(copy)["sasl_plain_password"] == "s3cret-pw"
+    assert "s3cret-pw" not in repr(settings) + repr(settings.kafka) + settings.model_dump_json()
+
+
+def test_the_streams_worker_gets_the_same_login_through_faust(monkeypatch):
+    from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
+
+    from streams.app import broker_credentials
+
+    auth = credentials_to_aiokafka_auth(broker_credentials(_secured(monkeypatch).kafka))
+    assert (auth["security_protocol"], auth["sasl_mechanism"]) == ("SASL_SSL", "SCRAM-SHA-512")
+    assert (auth["sasl_plain_username"], auth["sasl_plain_password"]) == ("passaparola", "s3cret-pw")
+    assert auth["ssl_context"] is not None
+    plain = credentials_to_aiokafka_auth(broker_credentials(_secured(monkeypatch, protocol="SASL_PLAINTEXT").kafka))
+    assert plain["security_protocol"] == "SASL_PLAINTEXT" and plain.get("ssl_context") is None
+
+
+def test_sasl_without_a_password_is_a_configuration_error(monkeypatch):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="PASSAPAROLA_SECRETS__KAFKA_SASL_PASSWORD"):
+        _secured(monkeypatch, password=None)
+
+
+def test_plaintext_by_default():
+    assert kafka_clients.security(KafkaSettings()) == {"security_protocol": "PLAINTEXT"}
