@@ -42,6 +42,7 @@ from core.schema import Platform
 
 ENV_PREFIX = "PASSAPAROLA_"
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
+SECRETS_DIR_ENV = ENV_PREFIX + "SECRETS_DIR"
 DEFAULT_CONFIG_FILE = "passaparola.toml"
 
 
@@ -599,7 +600,9 @@ class AlertSettings(_Section):
 
 
 class Secrets(_Section):
-    """Credentials, from the environment only (``PASSAPAROLA_SECRETS__<NAME>``)."""
+    """Credentials, from the environment (``PASSAPAROLA_SECRETS__<NAME>``) or from files named
+    ``<name>`` in the directory ``PASSAPAROLA_SECRETS_DIR`` names (Docker and Kubernetes
+    secrets); never from the TOML file."""
 
     elasticsearch_password: SecretStr | None = Field(default=None, description="password of elasticsearch.username")
     elasticsearch_api_key: SecretStr | None = Field(
@@ -665,6 +668,32 @@ class _TomlWithoutSecrets(TomlConfigSettingsSource):
                 "e.g. PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD"
             )
         return data
+
+
+class _SecretFiles(PydanticBaseSettingsSource):
+    """``[secrets]`` from one file per secret in ``PASSAPAROLA_SECRETS_DIR`` (``/run/secrets``
+    in Docker and Kubernetes): the file ``elasticsearch_password`` holds that secret. Files of
+    other names are left alone (the directory may hold other programs' secrets)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # the whole section is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        named = os.environ.get(SECRETS_DIR_ENV)
+        if not named:
+            return {}
+        folder = Path(named).expanduser()
+        if not folder.is_dir():
+            raise ConfigError(f"{SECRETS_DIR_ENV} names {named}, which is not a directory")
+        found = {}
+        for name in Secrets.model_fields:
+            path = folder / name
+            if path.is_file():
+                try:
+                    found[name] = path.read_text(encoding="utf-8").strip()  # editors and echo add a newline
+                except (OSError, UnicodeError) as err:
+                    raise ConfigError(f"{path}: cannot read the secret ({type(err).__name__})") from None
+        return {"secrets": found} if found else {}
 
 
 def config_file() -> Path:
@@ -771,14 +800,16 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlWithoutSecrets(settings_cls, toml_file=config_file()))
+        # The environment wins over a secret file, and both over the TOML file (which has none).
+        return (init_settings, env_settings, _SecretFiles(settings_cls),
+                _TomlWithoutSecrets(settings_cls, toml_file=config_file()))
 
     def brand(self, name: str) -> Brand | None:
         return next((b for b in self.brands if b.name == name), None)
 
 
 # PASSAPAROLA_* variables that are not settings: read by the code that needs them.
-OTHER_VARIABLES = {CONFIG_ENV, ENV_PREFIX + "CACHE_DIR", ENV_PREFIX + "PARENT_PID"}
+OTHER_VARIABLES = {CONFIG_ENV, SECRETS_DIR_ENV, ENV_PREFIX + "CACHE_DIR", ENV_PREFIX + "PARENT_PID"}
 TEST_VARIABLES = ENV_PREFIX + "TEST_"  # the test suite's own switches
 
 

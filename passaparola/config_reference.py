@@ -54,7 +54,9 @@ type, its default and what it does. The settings are defined in `core/settings.p
 - **Tables replace, they do not merge:** a table such as `replies.sla_hours` given in the file
   or the environment replaces the default table whole; keys left out are gone.
 - **Secrets** (passwords, tokens, API keys, the webhook URL) come only from the environment,
-  as `{ENV_PREFIX}SECRETS__<NAME>`; a TOML file with a `[secrets]` section is refused.
+  as `{ENV_PREFIX}SECRETS__<NAME>`, or from files: with `{ENV_PREFIX}SECRETS_DIR=/run/secrets`
+  (Docker and Kubernetes secrets), the file `elasticsearch_password` there is that secret
+  (the environment wins). A TOML file with a `[secrets]` section is refused.
 - **A misspelt key is an error**, in the file and in the environment (`{ENV_PREFIX}LOG_LEVL`,
   `{ENV_PREFIX}KAFKA__PARTITONS`), and so is a value of the wrong type or out of range, or a
   `{CONFIG_ENV}` that names no file. Commands print the problem, naming the setting but never

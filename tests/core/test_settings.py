@@ -121,3 +121,22 @@ def test_paths_expand_the_home_directory_and_log_levels_are_known():
     assert settings.log_level == "DEBUG"
     with pytest.raises(ValidationError, match="log_level"):
         Settings(log_level="loud")
+
+
+def test_secrets_come_from_files_in_the_secrets_dir(monkeypatch, tmp_path):
+    (tmp_path / "elasticsearch_password").write_text("from-a-file\n")  # as `echo` writes it
+    (tmp_path / "kafka_sasl_password").write_text("kafka-pw")
+    (tmp_path / "someone_elses_secret").write_text("not ours")
+    monkeypatch.setenv("PASSAPAROLA_SECRETS_DIR", str(tmp_path))
+    secrets = load_settings().secrets
+    assert secrets.elasticsearch_password.get_secret_value() == "from-a-file"
+    assert secrets.kafka_sasl_password.get_secret_value() == "kafka-pw"
+    # The environment wins over a file.
+    monkeypatch.setenv("PASSAPAROLA_SECRETS__ELASTICSEARCH_PASSWORD", "from-the-environment")
+    assert load_settings().secrets.elasticsearch_password.get_secret_value() == "from-the-environment"
+
+
+def test_a_secrets_dir_that_is_not_one_is_a_configuration_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PASSAPAROLA_SECRETS_DIR", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="PASSAPAROLA_SECRETS_DIR names .*missing, which is not a directory"):
+        load_settings()
