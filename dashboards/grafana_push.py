@@ -8,8 +8,8 @@ but grafana-client and the standard library.
 
 Input, on stdin, one JSON object: ``url``, ``shown_url`` (the URL fit for a message),
 ``credential`` (a token, or ``[user, password]``),
-``datasources``, ``folder`` (``uid``, ``title``), ``dashboards``, ``rules``, ``contact_points``
-(the payloads ``dashboards.provision`` builds). Output: on stdout, a JSON object of what was
+``datasources``, ``folder`` (``uid``, ``title``), ``dashboards``, ``rules``, ``contact_points``,
+``policy_route`` (the payloads ``dashboards.provision`` builds). Output: on stdout, a JSON object of what was
 done; or, on failure, one line on stderr and exit code 1. Credentials travel on stdin, not in
 arguments or the environment, where other processes of the host could read them.
 """
@@ -76,9 +76,21 @@ def _push(api: Any, job: dict[str, Any], version: str) -> dict[str, Any]:
             api.alertingprovisioning.update_contactpoint(point["uid"], point)
         else:
             api.alertingprovisioning.create_contactpoint(point)
+    route = job.get("policy_route")
+    if route:
+        _route_alerts(api, route)
     return {"grafana": version, "datasources": len(job["datasources"]), "folder": folder["title"],
             "dashboards": len(job["dashboards"]), "alert rules": len(job["rules"]),
-            "contact points": len(points) if points else "none (set ALERT_WEBHOOK_URL)"}
+            "contact points": len(points) if points else "none (set ALERT_WEBHOOK_URL)",
+            "notification route": f"to {route['receiver']}" if route else "none"}
+
+
+def _route_alerts(api: Any, route: dict[str, Any]) -> None:
+    """Put ``route`` under the Grafana's root policy, replacing an earlier one of ours (same
+    matchers) and keeping every other route and the root's own receiver."""
+    tree = api.alertingprovisioning.get_notification_policy_tree() or {}
+    others = [r for r in tree.get("routes") or [] if r.get("object_matchers") != route["object_matchers"]]
+    api.alertingprovisioning.set_notification_policy_tree({**tree, "routes": [route, *others]})
 
 
 def main() -> int:

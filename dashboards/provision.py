@@ -92,6 +92,15 @@ def contact_point_payloads(env: dict[str, str]) -> list[dict[str, Any]]:
     return points
 
 
+def policy_route(env: dict[str, str]) -> dict[str, Any]:
+    """The notification route for our alerts: the provisioned policy's receiver and grouping,
+    matching the alerts of the Passaparola folder. Added under an existing Grafana's own root
+    policy, not in place of it (the file provisioning's ``policies`` would replace the tree)."""
+    (policy,) = load(ROOT / "alerting" / "contact-points.yaml", env)["policies"]
+    return {"receiver": policy["receiver"], "group_by": policy["group_by"],
+            "object_matchers": [["grafana_folder", "=", FOLDER_TITLE]]}
+
+
 def job(url: str, credential: str | list[str], env: dict[str, str]) -> dict[str, Any]:
     """What :mod:`dashboards.grafana_push` reads on stdin: the URL, the credential and every payload."""
     return {
@@ -99,6 +108,7 @@ def job(url: str, credential: str | list[str], env: dict[str, str]) -> dict[str,
         "datasources": datasource_payloads(env), "folder": {"uid": FOLDER_UID, "title": FOLDER_TITLE},
         "dashboards": dashboard_payloads(), "rules": rule_payloads(env),
         "contact_points": contact_point_payloads(env) if env.get("ALERT_WEBHOOK_URL") else [],
+        "policy_route": policy_route(env) if env.get("ALERT_WEBHOOK_URL") else None,
     }
 
 

@@ -89,7 +89,7 @@ def _provision(grafana, token=TOKEN, env=ENV):
 def test_a_first_push_creates_everything_with_the_token(grafana):
     done = _provision(grafana)
     assert done == {"grafana": "12.4.3", "datasources": 4, "folder": "Passaparola", "dashboards": 4, "alert rules": 3,
-                    "contact points": 1}
+                    "contact points": 1, "notification route": "to passaparola-webhook"}
     created = grafana.made("POST", r"/api/datasources")
     assert [c.body["uid"] for c in created] == [s["uid"] for s in p.datasource_payloads(ENV)]
     assert [c.body for c in grafana.made("POST", r"/api/folders")] == [{"title": "Passaparola", "uid": "passaparola"}]
@@ -107,7 +107,8 @@ def test_a_second_push_updates_in_place(grafana):
     _provision(grafana)
     again = grafana.calls[first:]
     assert not [c for c in again if c.method == "POST" and c.path != "/api/dashboards/db"]  # nothing created twice
-    assert len([c for c in again if c.method == "PUT"]) == 4 + 3 + 1  # datasources, rules, contact point
+    assert len([c for c in again if c.method == "PUT"]) == 4 + 3 + 1 + 1  # datasources, rules, contact point, policy
+    assert len(grafana.policy_tree["routes"]) == 1  # our route replaced, not added twice
 
 
 def test_a_refused_token_is_one_line_without_the_token(grafana):
@@ -128,3 +129,14 @@ def test_an_old_grafana_is_refused_before_anything_is_pushed(grafana):
 def test_without_webhook_no_contact_point_is_pushed(grafana):
     done = _provision(grafana, env={k: v for k, v in ENV.items() if k != "ALERT_WEBHOOK_URL"} | {"ALERT_WEBHOOK_URL": ""})
     assert done["contact points"] == "none (set ALERT_WEBHOOK_URL)" and not grafana.made("POST", r".*contact-points")
+
+
+def test_alerts_are_routed_to_the_webhook_under_the_grafanas_own_policy(grafana):
+    """The route is added under the root policy; the team's root receiver and routes stay."""
+    theirs = {"receiver": "ops-pager", "object_matchers": [["team", "=", "ops"]]}
+    grafana.policy_tree = {"receiver": "grafana-default-email", "group_by": ["alertname"], "routes": [theirs]}
+    _provision(grafana)
+    tree = grafana.policy_tree
+    assert tree["receiver"] == "grafana-default-email" and tree["group_by"] == ["alertname"]
+    assert tree["routes"] == [{"receiver": "passaparola-webhook", "group_by": ["grafana_folder", "alertname", "brand"],
+                               "object_matchers": [["grafana_folder", "=", "Passaparola"]]}, theirs]

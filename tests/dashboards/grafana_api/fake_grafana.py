@@ -25,6 +25,9 @@ class FakeGrafana:
     version: str = "12.4.3"
     calls: list[Call] = field(default_factory=list)
     objects: dict[str, dict[str, object]] = field(default_factory=dict)
+    # A fresh Grafana's root policy: everything to its default email contact point.
+    policy_tree: dict = field(default_factory=lambda: {"receiver": "grafana-default-email",
+                                                       "group_by": ["grafana_folder", "alertname"]})
 
     def start(self) -> FakeGrafana:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -53,6 +56,8 @@ _ROUTES = [
     ("GET", r"/api/v1/provisioning/contact-points", "contact", "list"),
     ("PUT", r"/api/v1/provisioning/contact-points/([^/]+)", "contact", "put"),
     ("POST", r"/api/v1/provisioning/contact-points", "contact", "create"),
+    ("GET", r"/api/v1/provisioning/policies", "policy", "tree"),
+    ("PUT", r"/api/v1/provisioning/policies", "policy", "tree"),
 ]
 
 
@@ -76,6 +81,11 @@ def _handler(grafana: FakeGrafana) -> type[BaseHTTPRequestHandler]:
 
         def _act(self, kind: str, action: str, uid: str | None, body: object) -> None:
             store = grafana.objects.setdefault(kind, {})
+            if action == "tree":  # one tree per organisation: read, or replaced whole
+                if self.command == "PUT":
+                    grafana.policy_tree = body
+                    return self._reply(202, {"message": "policies updated"})
+                return self._reply(200, grafana.policy_tree)
             if action == "list":
                 return self._reply(200, list(store.values()))
             if action == "get":
