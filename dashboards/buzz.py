@@ -16,6 +16,8 @@ from dashboards.common import (
     count,
     filters,
     histogram,
+    pie_legend,
+    pie_rows,
     raw,
     scope,
     standard_variables,
@@ -61,14 +63,8 @@ def _pie(title: str, field: str, query: str, width: int = 6) -> piechart.Panel:
     return (
         piechart.Panel().title(title).span(width).height(8)
         .with_target(target(MENTIONS, query, [count()], [terms(field, 20)]))
-        .reduce_options(_reduce()).display_labels([_percent()])
+        .reduce_options(pie_rows()).display_labels([_percent()]).legend(pie_legend())
     )
-
-
-def _reduce():
-    from grafana_foundation_sdk.builders.common import ReduceDataOptions
-
-    return ReduceDataOptions().calcs(["sum"]).values(False)
 
 
 def _percent():

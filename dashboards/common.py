@@ -136,3 +136,22 @@ def base(uid: str, title: str, description: str, variables: list[cog.Builder]) -
 def standard_variables(source: Source = MENTIONS, language: bool = True) -> list[db.QueryVariable]:
     chosen = [variable("brand", "Brand", source), variable("platform", "Platform", source)]
     return chosen + ([variable("language", "Language", source)] if language else [])
+
+
+def pie_rows():
+    """A slice per row of the one table frame a terms (or filters) query gives, named by its
+    string column. Reducing fields instead ("calculate", values false) would sum the count
+    column into a single slice."""
+    from grafana_foundation_sdk.builders.common import ReduceDataOptions
+
+    return ReduceDataOptions().values(True).calcs([]).limit(50)
+
+
+def pie_legend():
+    """A visible legend: the slices are labelled by percent only."""
+    from grafana_foundation_sdk.builders.piechart import PieChartLegendOptions
+    from grafana_foundation_sdk.models.common import LegendDisplayMode, LegendPlacement
+    from grafana_foundation_sdk.models.piechart import PieChartLegendValues
+
+    return (PieChartLegendOptions().show_legend(True).display_mode(LegendDisplayMode.TABLE)
+            .placement(LegendPlacement.RIGHT).values([PieChartLegendValues.VALUE, PieChartLegendValues.PERCENT]))

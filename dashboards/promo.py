@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import barchart, piechart, table, timeseries
 
-from dashboards.common import MENTIONS, USERS, base, count, filters, histogram, raw, scope, standard_variables, target, terms
+from dashboards.common import (
+    MENTIONS,
+    USERS,
+    base,
+    count,
+    filters,
+    histogram,
+    pie_legend,
+    pie_rows,
+    raw,
+    scope,
+    standard_variables,
+    target,
+    terms,
+)
 
 UID = "passaparola-promo"
 KINDS = {"organic": "promo:false", "promo": "promo:true"}
@@ -17,7 +31,8 @@ def dashboard():
         timeseries.Panel().title("Organic and promo mentions").span(16).height(9)
         .with_target(target(MENTIONS, scope(USERS), [count()], [filters("3", **KINDS), histogram(MENTIONS)])),
         piechart.Panel().title("Promo share").span(8).height(9)
-        .with_target(target(MENTIONS, scope(USERS), [count()], [filters("3", **KINDS)])),
+        .with_target(target(MENTIONS, scope(USERS), [count()], [filters("3", **KINDS)]))
+        .reduce_options(pie_rows()).legend(pie_legend()),
         barchart.Panel().title("Promo mentions by brand").span(12).height(8)
         .with_target(target(MENTIONS, scope(USERS, "promo:true"), [count()], [terms("brand")])),
         table.Panel().title("Latest promo mentions").span(12).height(8)

@@ -63,6 +63,27 @@ def test_every_panel_is_placed_titled_and_queries_a_provisioned_source(name):
         assert variable["datasource"]["uid"] in provisioned and variable["allValue"] == "*"
 
 
+def _pies():
+    for name in sorted(build.MODULES):
+        for panel in json.loads((build.JSON_DIR / f"{name}.json").read_text())["panels"]:
+            if panel["type"] == "piechart":
+                yield pytest.param(panel, id=f"{name}: {panel['title']}")
+
+
+@pytest.mark.parametrize("panel", list(_pies()))
+def test_a_pie_over_one_table_frame_shows_a_slice_per_row_with_a_legend(panel):
+    """Grafana's Elasticsearch data source answers a count split by terms or filters, with no
+    date histogram, as one table frame (a string column, a count column). A pie chart that
+    reduces fields ("Calculate", values false) sums the count column into one slice; with
+    "All values" each row is a slice named by its string column."""
+    for t in panel["targets"]:
+        assert not [a for a in t["bucketAggs"] if a["type"] == "date_histogram"], "a time series is not one table"
+        assert {a["type"] for a in t["bucketAggs"]} <= {"terms", "filters"}
+    assert panel["options"]["reduceOptions"]["values"] is True, panel["title"]
+    legend = panel["options"]["legend"]
+    assert legend["showLegend"] is True and legend["displayMode"] != "hidden"
+
+
 def _range():
     from datetime import datetime, timedelta, timezone
 
