@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from core.schema import Mention, Sentiment
 from core.settings import Brand, Settings
-from streams.enrichment.brand_query import BrandMatcher, QueryDoc
+from streams.enrichment.brand_query import BrandMatcher, QueryDoc, words
 from streams.enrichment.duplicates import DuplicateIndex
 from streams.enrichment.intent import classify_intent
 from streams.enrichment.language import DEFAULT_LANGUAGES, detect_language
@@ -43,6 +43,17 @@ class Enrichment:
         return fields
 
 
+def brand_words(brands: list[Brand]) -> frozenset[str]:
+    """Words that name a monitored brand (its name, the #tags and @handles of its query, its own
+    accounts), folded: not keywords, as they would lead every list of what people say."""
+    found: set[str] = set()
+    for brand in brands:
+        found.update(words(brand.name))
+        found.update(word for word in words(brand.query) if word[:1] in "#@")
+        found.update(word for handles in brand.own_accounts.values() for handle in handles for word in words(handle))
+    return frozenset(word.lstrip("#@") for word in found)
+
+
 @dataclass
 class Enricher:
     """Enriches mentions; holds the compiled configuration and the duplicate index.
@@ -64,6 +75,7 @@ class Enricher:
     def __post_init__(self) -> None:
         self.matcher = BrandMatcher(self.brands)  # compiled once; a bad query fails here
         self._brand_handles = own_handles(self.brands)
+        self._brand_words = brand_words(self.brands)
 
     def _tags_a_brand(self, text: str) -> bool | None:
         """True when the text tags a brand's own account; None (judge from the text) otherwise."""
@@ -119,7 +131,7 @@ class Enricher:
             **shared,
             intent=classify_intent(body, language, feeling.label, self._tags_a_brand(text)),
             topics=self.taxonomy.aspects(body, language),
-            keywords=keywords(body, language),
+            keywords=keywords(body, language, exclude=self._brand_words),
             duplicate_of=original,
         )
 

@@ -121,8 +121,11 @@ def _clauses(text: str, stop: frozenset[str]) -> tuple[list, dict[str, bool], di
     return sequence, capitalised, hashtags
 
 
-def keywords(text: str, language: str | None = None, k: int = 5) -> list[str]:
-    """The ``k`` most salient keywords of a short text, best first (see the module docstring)."""
+def keywords(text: str, language: str | None = None, k: int = 5, exclude: frozenset[str] = frozenset()) -> list[str]:
+    """The ``k`` most salient keywords of a short text, best first (see the module docstring).
+
+    ``exclude``: words (lowercase, without accents) no keyword may contain, such as the names
+    of the monitored brands, which would otherwise lead every brand's list."""
     if not text or k <= 0:
         return []
     sequence, capitalised, hashtags = _clauses(text[:MAX_CHARS], stopwords())
@@ -147,6 +150,8 @@ def keywords(text: str, language: str | None = None, k: int = 5) -> list[str]:
     covered: set[str] = set()
     for candidate in sorted(scores, key=scores.__getitem__, reverse=True):  # stable: ties keep text order
         words = candidate.split(" ") if " " in candidate else (candidate,)
+        if exclude and any(_fold(word) in exclude for word in words):
+            continue
         if covered.isdisjoint(words):
             chosen.append(candidate)
             covered.update(words)

@@ -97,3 +97,17 @@ def test_settings_build_the_enricher(tmp_path, monkeypatch):
 def test_degenerate_texts_are_enriched_without_error(enricher, text):
     out = enricher.enrich(mention(10, text, brand="aurora"))
     assert out.sentiment is not None and out.intent is not None
+
+
+def test_keywords_leave_out_the_names_of_the_monitored_brands():
+    """Names, #tags and @handles of the configured brands would lead every brand's list of
+    "top keywords in negative mentions"; the words of what people complain about stay."""
+    aurora = Brand(name="Aurora", query='"caffè aurora" OR #caffeaurora OR @aurora_aiuto',
+                   own_accounts={"x": ["CaffeAurora"]})
+    plain, branded = Enricher([]), Enricher([aurora])
+    text = "Caffè Aurora: macchina rotta di nuovo, assistenza assente #CaffeAurora @aurora_aiuto"
+    before = plain.fields(id="k1", text=text, published_at=T0).keywords
+    after = branded.fields(id="k1", text=text, published_at=T0).keywords
+    assert any("aurora" in k for k in before)  # the names lead without the exclusion
+    assert after and not [k for k in after if "aurora" in k]
+    assert {"macchina rotta", "assistenza assente"} <= set(after)
