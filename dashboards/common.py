@@ -123,9 +123,11 @@ def binary(left: str, operator: str, right: str, alias: str) -> dm.DataTransform
 
 
 def base(uid: str, title: str, description: str, variables: list[cog.Builder]) -> db.Dashboard:
-    """A dashboard with the project's defaults: last 7 days, UTC, refresh every minute."""
+    """A dashboard with the project's defaults: last 7 days, the viewer's time zone, refresh
+    every minute. Not UTC: a team in Rome reads its business hours and daily peaks in its own
+    time (each user can still choose another in Grafana's preferences)."""
     board = (
-        db.Dashboard(title).uid(uid).description(description).tags(["passaparola"]).timezone("utc")
+        db.Dashboard(title).uid(uid).description(description).tags(["passaparola"]).timezone("browser")
         .time("now-7d", "now").refresh("1m").editable()
     )
     for var in variables:

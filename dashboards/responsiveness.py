@@ -10,6 +10,7 @@ from dashboards.common import (
     REPLIES,
     REPLIES_DUE,
     base,
+    binary,
     count,
     filters,
     histogram,
@@ -71,8 +72,26 @@ def _queue() -> barchart.Panel:
     )
 
 
+#: Rows the unanswered table fetches: Elasticsearch's raw-data query returns the newest, so the
+#: oldest waiting items are only there if the queue in the time range is at most this long.
+QUEUE_ROWS = 500
+
+
 def _queue_table() -> table.Panel:
-    return table.Panel().title("Unanswered, newest first").span(16).height(8).with_target(raw(REPLIES, _where(OPEN), 100))
+    """The items still waiting, oldest first (the next to answer), each linking to the mention."""
+    from grafana_foundation_sdk.builders.common import TableSortByFieldState
+    from grafana_foundation_sdk.models.dashboard import DynamicConfigValue
+
+    # Grafana's field data link (no model in the SDK): the cell's own URL, in a new tab.
+    link = {"title": "Open the mention", "url": "${__value.raw}", "targetBlank": True}
+    return (
+        table.Panel().title("Unanswered, oldest first").span(16).height(8)
+        .description(f"Items past their SLA with no answer, the longest waiting first (up to {QUEUE_ROWS}); "
+                     "click a URL to open the mention.")
+        .with_target(raw(REPLIES, _where(OPEN), QUEUE_ROWS))
+        .sort_by([TableSortByFieldState().display_name("opened_at").desc(False)])
+        .override_by_name("url", [DynamicConfigValue(id_val="links", value=[link])])
+    )
 
 
 def _breaches() -> timeseries.Panel:
@@ -89,6 +108,12 @@ def _breach_rate() -> stat.Panel:
         stat.Panel().title("SLA breach rate, items due in range").span(8).height(8)
         .description("Of the items whose SLA came due in the time range, those not answered in time.")
         .with_target(target(REPLIES_DUE, _where(OWED), [count()], [filters("2", breached=NOT_IN_TIME, due="*")]))
+        # The filters query gives one table frame, a row per filter: rows to fields (breached,
+        # due), then their ratio alone; without these the stat showed a count.
+        .with_transformation(transformation("rowsToFields"))
+        .with_transformation(binary("breached", "/", "due", "breach rate"))
+        .with_transformation(transformation("organize", excludeByName={"breached": True, "due": True}))
+        .unit("percentunit").decimals(1)
     )
 
 

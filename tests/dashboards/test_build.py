@@ -84,6 +84,39 @@ def test_a_pie_over_one_table_frame_shows_a_slice_per_row_with_a_legend(panel):
     assert legend["showLegend"] is True and legend["displayMode"] != "hidden"
 
 
+@pytest.mark.parametrize("name", sorted(build.MODULES))
+def test_dashboards_show_the_viewers_time_not_utc(name):
+    assert json.loads((build.JSON_DIR / f"{name}.json").read_text())["timezone"] == "browser"
+
+
+def test_the_breach_rate_is_a_ratio_of_its_two_filters():
+    """Its filters query answers one table frame, a row per filter (breached, due): rows become
+    fields, and the panel shows breached / due as a percentage, not a count."""
+    board = json.loads((build.JSON_DIR / "responsiveness.json").read_text())
+    (panel,) = [p for p in board["panels"] if p["title"].startswith("SLA breach rate")]
+    (labels,) = [[f["label"] for f in a["settings"]["filters"]] for a in panel["targets"][0]["bucketAggs"]]
+    steps = [t["id"] for t in panel["transformations"]]
+    assert steps == ["rowsToFields", "calculateField", "organize"]
+    ratio = panel["transformations"][1]["options"]
+    assert (ratio["binary"]["left"], ratio["binary"]["operator"], ratio["binary"]["right"]) == ("breached", "/", "due")
+    hidden = {k for k, v in panel["transformations"][2]["options"]["excludeByName"].items() if v}
+    assert {"breached", "due"} == set(labels) == hidden
+    assert panel["fieldConfig"]["defaults"]["unit"] == "percentunit"
+
+
+def test_the_unanswered_table_is_oldest_first_and_links_to_each_mention():
+    """The next to answer is the longest waiting; a team acts on a mention by opening it."""
+    board = json.loads((build.JSON_DIR / "responsiveness.json").read_text())
+    (panel,) = [p for p in board["panels"] if p["title"].startswith("Unanswered,")]
+    assert panel["options"]["sortBy"] == [{"displayName": "opened_at", "desc": False}]
+    (override,) = panel["fieldConfig"]["overrides"]
+    assert override["matcher"] == {"id": "byName", "options": "url"}
+    (links,) = [p["value"] for p in override["properties"] if p["id"] == "links"]
+    assert links == [{"title": "Open the mention", "url": "${__value.raw}", "targetBlank": True}]
+    size = int(panel["targets"][0]["metrics"][0]["settings"]["size"])
+    assert size >= 500, "raw data comes newest first: fetch enough that the oldest waiting items are in"
+
+
 def _range():
     from datetime import datetime, timedelta, timezone
 

@@ -192,7 +192,7 @@ def test_breach_panels_show_passed_slas_and_nothing_else(demo):
     says is real (due before the SLA clock, not answered by then)."""
     passed, latest = _sla_passed_bounds(demo)
     panels = targets("responsiveness")
-    rows = search(demo, panels["Unanswered, newest first"])["hits"]["hits"]
+    rows = search(demo, panels["Unanswered, oldest first"])["hits"]["hits"]
     queue = buckets(search(demo, panels["Unanswered queue by age"])["aggregations"]["2"])
     per_intent = search(demo, panels["SLA breaches by intent"])["aggregations"]["2"]
     breached = sum(b["doc_count"] for b in per_intent["buckets"])
@@ -201,7 +201,7 @@ def test_breach_panels_show_passed_slas_and_nothing_else(demo):
     assert passed and 0 < breached <= len(latest)
     assert rows and {r["_id"] for r in rows} <= latest
     assert (sum(b["doc_count"] for b in queue.values())
-            == search(demo, panels["Unanswered, newest first"])["hits"]["total"]["value"])
+            == search(demo, panels["Unanswered, oldest first"])["hits"]["total"]["value"])
 
 
 def test_every_passed_sla_is_a_breach(demo):
