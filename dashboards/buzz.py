@@ -42,10 +42,14 @@ def _volume() -> timeseries.Panel:
 
 
 def _net_sentiment() -> timeseries.Panel:
-    """(positive - negative) / all per 6 hours, from three counts joined on time."""
+    """(positive - negative) / all per 6 hours, from three counts joined on time; one panel per
+    selected brand (Grafana repeats it over the brand variable), as one line for several brands
+    would mix them."""
     return (
-        timeseries.Panel().title("Net sentiment").span(8).height(9)
-        .description("(positive - negative) / all user mentions, per 6 hours; computed by transformations from counts.")
+        timeseries.Panel().title("Net sentiment: $brand").span(8).height(9)
+        .repeat("brand").repeat_direction("h")
+        .description("(positive - negative) / all user mentions of the brand, per 6 hours; computed by "
+                     "transformations from counts.")
         .with_target(target(MENTIONS, scope(USERS), [count()], [
             filters("3", positive="sentiment.label:positive", negative="sentiment.label:negative", all="*"),
             histogram(MENTIONS, "6h"),
@@ -71,6 +75,21 @@ def _percent():
     from grafana_foundation_sdk.models.piechart import PieChartLabels
 
     return PieChartLabels.PERCENT
+
+
+def _share_of_voice_trend() -> timeseries.Panel:
+    """Each brand's share of all brands' user mentions, per 6 hours, stacked to 100 %."""
+    from grafana_foundation_sdk.builders.common import StackingConfig
+    from grafana_foundation_sdk.models.common import StackingMode
+
+    return (
+        timeseries.Panel().title("Share of voice over time (all brands)").span(16).height(9)
+        .description("Each brand's share of the user mentions of every brand, per 6 hours; the brand variable "
+                     "does not apply.")
+        .with_target(target(MENTIONS, scope(USERS, brand=False), [count()], [terms("brand"), histogram(MENTIONS, "6h")],
+                            alias="{{brand}}"))
+        .stacking(StackingConfig().mode(StackingMode.PERCENT)).unit("percentunit")
+    )
 
 
 def _share_of_voice() -> piechart.Panel:
@@ -127,7 +146,7 @@ def dashboard():
         "Grafana's Elasticsearch editor has no significant_terms."
     )
     panels = [
-        _volume(), _net_sentiment(), _share_of_voice(),
+        _volume(), _net_sentiment(), _share_of_voice(), _share_of_voice_trend(),
         _pie("Platforms", "platform", scope(USERS)), _pie("Languages", "language", scope(USERS)),
         _top("Top topics", "topics", scope(USERS)).span(6),
         _top("Top keywords in negative mentions", "keywords", scope(USERS, "sentiment.label:negative"), 15),

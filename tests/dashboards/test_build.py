@@ -117,6 +117,19 @@ def test_the_unanswered_table_is_oldest_first_and_links_to_each_mention():
     assert size >= 500, "raw data comes newest first: fetch enough that the oldest waiting items are in"
 
 
+def test_net_sentiment_is_one_panel_per_selected_brand_and_share_of_voice_has_a_trend():
+    board = json.loads((build.JSON_DIR / "buzz.json").read_text())
+    panels = {p["title"]: p for p in board["panels"]}
+    net = panels["Net sentiment: $brand"]
+    assert (net["repeat"], net["repeatDirection"]) == ("brand", "h")  # one line per brand, never a mix
+    assert "$brand" in net["targets"][0]["query"]
+    trend = panels["Share of voice over time (all brands)"]
+    (t,) = trend["targets"]
+    assert [a["type"] for a in t["bucketAggs"]] == ["terms", "date_histogram"] and t["bucketAggs"][0]["field"] == "brand"
+    assert "$brand" not in t["query"]  # every brand, competitors included
+    assert trend["fieldConfig"]["defaults"]["custom"]["stacking"]["mode"] == "percent"
+
+
 def _range():
     from datetime import datetime, timedelta, timezone
 

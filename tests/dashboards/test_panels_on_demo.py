@@ -261,7 +261,7 @@ def test_net_sentiment_sign_per_brand(demo):
     from passaparola.demo.summary import summarize
 
     es, tag, _m, truth, _anchor = demo
-    panel = targets("buzz")["Net sentiment"]
+    panel = targets("buzz")["Net sentiment: $brand"]
     summary = summarize(es, alias(tag, "mentions"))
     for brand in sorted(b for b in summary.sentiment_by_brand if b != "(none)"):
         moods = mood_totals(search(demo, panel, {"brand": [brand]}))
