@@ -46,7 +46,7 @@ def alerts_notify(
     from sinks.webhook import WebhookSink
     from sinks.worker import SinkWorker
 
-    cfg = settings()
+    cfg = settings(worker=True)
     secret = cfg.secrets.alert_webhook_url
     if secret is None or not secret.get_secret_value().strip():
         # A deployment without a webhook yet (Compose passes an empty one): wait, saying why,

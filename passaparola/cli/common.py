@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,10 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error is one line, however narrow the terminal
 
 
-def settings() -> Settings:
+def settings(worker: bool = False) -> Settings:
+    """The settings, with logging configured. A one-shot command (``worker`` False) keeps the
+    Kafka client's connection logs to itself: a failure ends the command in one line anyway,
+    where a long-running worker's log should show each reconnection."""
     try:
         loaded = load_settings()
     except (ConfigError, ValidationError) as err:
@@ -27,6 +31,8 @@ def settings() -> Settings:
         errors.print(Text("configuration error: ", style="red") + Text(reason))  # Text: no markup in it
         raise typer.Exit(2) from None
     configure_logging(loaded.log_level, loaded.log_json)
+    if not worker:
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)
     return loaded
 
 

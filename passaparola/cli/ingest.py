@@ -31,7 +31,7 @@ def _runner(cfg):
 @app.command("run")
 def ingest_run(source: list[str] = typer.Option(None, "--source", help="run only these sources (repeatable)")) -> None:
     """Run the configured sources on their schedules until stopped (SIGTERM/SIGINT)."""
-    cfg = settings()
+    cfg = settings(worker=True)
     unknown = set(source or ()) - {s.name for s in cfg.sources}
     if unknown:
         errors.print(f"unknown source(s): {', '.join(sorted(unknown))}")

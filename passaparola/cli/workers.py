@@ -31,7 +31,7 @@ def streams_worker() -> None:
     from streams.app import create_app
     from streams.operability import healthy
 
-    cfg = settings()
+    cfg = settings(worker=True)
     try:
         with clear_errors():  # e.g. a Faust version our patches were not written for
             app = create_app(cfg)
@@ -91,7 +91,7 @@ def sink_run(
     from sinks.elasticsearch import ElasticsearchSink
     from sinks.worker import SinkWorker
 
-    cfg = settings()
+    cfg = settings(worker=True)
     ensure_topics(cfg)
     target = ElasticsearchSink.from_settings(cfg)
     worker = SinkWorker(cfg, target, list(target.kinds), group_id=sink_group(cfg), dlq_topic=cfg.topics.sink_dlq,
