@@ -51,7 +51,7 @@ def alerts_notify(
     if secret is None or not secret.get_secret_value().strip():
         # A deployment without a webhook yet (Compose passes an empty one): wait, saying why,
         # rather than exit into a supervisor's restart loop.
-        _wait_unconfigured(cfg)
+        _wait_unconfigured(cfg, idle_exit)
         return
     try:
         target = WebhookSink.from_settings(cfg)
@@ -71,7 +71,7 @@ def alerts_notify(
         target.close()
 
 
-def _wait_unconfigured(cfg) -> None:
+def _wait_unconfigured(cfg, idle_exit: float | None) -> None:
     from core.metrics import serve
 
     stopped = threading.Event()
@@ -79,4 +79,4 @@ def _wait_unconfigured(cfg) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     log.warning("no webhook configured: waiting; set PASSAPAROLA_SECRETS__ALERT_WEBHOOK_URL to post alerts")
-    stopped.wait()
+    stopped.wait(idle_exit)  # with --idle-exit, as idle as a notifier gets
