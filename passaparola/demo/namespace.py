@@ -92,8 +92,14 @@ def _delete_documents(settings: Settings) -> dict[str, int]:
         if not ids or not es.indices.exists_alias(name=alias(prefix, kind)):
             continue
         # Found, then deleted by id in bulk: delete_by_query needs a module the local node lacks.
-        hits = scan(es, index=alias(prefix, kind), query={"query": {"ids": {"values": ids}}}, _source=False)
-        actions = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits]
+        hits = scan(es, index=alias(prefix, kind), query={"query": {"ids": {"values": ids}}}, _source=False,
+                    version=True)
+        # Deleted at the version they have: a plain delete leaves a tombstone one version
+        # higher, which refuses the next run's same document at the same external version (a
+        # rerun within the hour regenerates it unchanged) until Elasticsearch forgets deletes,
+        # 60 s later: a rerun found only 86 of 4,028 mentions searchable.
+        actions = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"], "version": h["_version"],
+                    "version_type": "external_gte"} for h in hits]
         deleted[kind], _errors = bulk(es, actions, refresh=True, raise_on_error=False)
     return deleted
 
