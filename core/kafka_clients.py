@@ -39,6 +39,13 @@ def security(kafka: KafkaSettings) -> dict[str, Any]:
     return config
 
 
+def flush_timeout_s(kafka: KafkaSettings) -> float:
+    """How long to wait on a kafka-python producer's flush or close: its delivery timeout does
+    not bound them (after a broker restart a batch can wait on a dead connection for minutes;
+    tests/faults/test_kafka_restart.py saw a flush pass 120 s), so callers bound them here."""
+    return kafka.delivery_timeout_s + 10
+
+
 def producer_config(kafka: KafkaSettings | str, name: str, **overrides: Any) -> dict[str, Any]:
     """The keyword arguments :func:`producer` passes to ``KafkaProducer``."""
     kafka = _kafka(kafka)

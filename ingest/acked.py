@@ -64,10 +64,8 @@ class AckedProducer:
         if any failed or the time ran out."""
         from kafka.errors import KafkaTimeoutError
 
-        # kafka-python's delivery timeout does not bound its flush: after a broker restart a
-        # batch can wait on a dead connection for minutes (tests/faults/test_kafka_restart.py
-        # saw a flush pass 120 s). Past the timeout, what is not acknowledged counts as failed.
-        timeout_s = self._kafka.delivery_timeout_s + 10 if timeout_s is None else timeout_s
+        # Past the bound, what is not acknowledged counts as failed.
+        timeout_s = kafka_clients.flush_timeout_s(self._kafka) if timeout_s is None else timeout_s
         if self._producer is not None:
             try:
                 self._producer.flush(timeout=timeout_s)
@@ -105,4 +103,4 @@ class AckedProducer:
 
     def close(self) -> None:
         """Deliver what is queued (at most the delivery timeout and 10 s), then close."""
-        self._close(self._kafka.delivery_timeout_s + 10)
+        self._close(kafka_clients.flush_timeout_s(self._kafka))

@@ -75,7 +75,7 @@ class SinkWorker:
         self._consumer = self._new_consumer()
         self._group_watch = GroupWatch(settings.kafka, group_id, after_s=settings.out_of_group_s)
         self._dlq = kafka_clients.producer(settings.kafka, f"{name}-dlq", linger_ms=5)
-        self._delivery_timeout_s = settings.kafka.delivery_timeout_s
+        self._flush_timeout_s = kafka_clients.flush_timeout_s(settings.kafka)
         self._lanes = [_Lane() for _ in range(batching.lanes)]
         self._blocked_since: float | None = None
         self._lag_reported = 0.0
@@ -304,8 +304,7 @@ class SinkWorker:
         while items:
             sent = [(item, self._send_letter(item)) for item in items]
             try:
-                # Bounded: kafka-python's flush can outlive its delivery timeout after a broker restart.
-                self._dlq.flush(timeout=self._delivery_timeout_s + 10)
+                self._dlq.flush(timeout=self._flush_timeout_s)  # bounded: see kafka_clients.flush_timeout_s
             except KafkaTimeoutError:
                 pass  # what is not done yet is sent again below
             items = [item for item, future in sent if future is None or not future.succeeded()]

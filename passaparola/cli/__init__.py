@@ -6,10 +6,9 @@ import sys
 from importlib.metadata import version
 
 import typer
-from rich.text import Text
 
 from passaparola.cli import alerts, bench, config, dashboards, demo, enrich, evaluate, ingest, stack, workers
-from passaparola.cli.common import console, errors, known_failure
+from passaparola.cli.common import console, known_failure, say_error
 from passaparola.parent_watch import watch_parent
 
 app = typer.Typer(
@@ -58,5 +57,5 @@ def main() -> None:
         reason = known_failure(err)
         if reason is None:
             raise
-        errors.print(Text("error: ", style="red") + Text(reason))
+        say_error(reason)
         sys.exit(1)

@@ -56,9 +56,14 @@ def known_failure(err: BaseException) -> str | None:
     return _elasticsearch_failure(err) or _kafka_failure(err) or _file_failure(err)
 
 
-def _fail(reason: str) -> None:
+def say_error(reason: str) -> None:
+    """``error: <reason>`` on stderr, one line."""
     # Text, not markup: messages quote log lines full of [brackets].
     errors.print(Text("error: ", style="red") + Text(reason))
+
+
+def _fail(reason: str) -> None:
+    say_error(reason)
     raise typer.Exit(1) from None
 
 
