@@ -28,6 +28,7 @@ from core.logs import redact_url
 ROOT = Path(__file__).resolve().parent / "provisioning"
 FOLDER_UID, FOLDER_TITLE = "passaparola", "Passaparola"
 PUSH_SCRIPT = Path(__file__).resolve().parent / "grafana_push.py"
+PUSH_TIMEOUT_S = 600.0  # the whole push: every object, each request given 10 s by grafana_push
 
 
 def default_python() -> Path:
@@ -124,8 +125,12 @@ def provision(url: str, token: str | None, user: str | None, password: str | Non
         raise ProvisionError(f"no Python with grafana-client at {python}: run `make grafana-client`, or set "
                              "PASSAPAROLA_DASHBOARDS_PYTHON to one")
     payload = json.dumps(job(url, credential, dict(os.environ)))
-    done = subprocess.run([str(python), str(PUSH_SCRIPT)], input=payload, capture_output=True, text=True,
-                          timeout=600, env={k: v for k, v in os.environ.items() if not k.startswith("PASSAPAROLA_")})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSAPAROLA_")}
+    try:
+        done = subprocess.run([str(python), str(PUSH_SCRIPT)], input=payload, capture_output=True, text=True,
+                              timeout=PUSH_TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired:
+        raise ProvisionError(f"Grafana at {redact_url(url)} did not finish the push within {PUSH_TIMEOUT_S:g} s") from None
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         raise ProvisionError(lines[-1] if lines else f"the Grafana push exited with {done.returncode}")

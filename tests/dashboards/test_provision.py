@@ -140,3 +140,20 @@ def test_alerts_are_routed_to_the_webhook_under_the_grafanas_own_policy(grafana)
     assert tree["receiver"] == "grafana-default-email" and tree["group_by"] == ["alertname"]
     assert tree["routes"] == [{"receiver": "passaparola-webhook", "group_by": ["grafana_folder", "alertname", "brand"],
                                "object_matchers": [["grafana_folder", "=", "Passaparola"]]}, theirs]
+
+
+def test_a_grafana_that_never_answers_is_one_line(monkeypatch):
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections, never answers
+    monkeypatch.setattr(p, "PUSH_TIMEOUT_S", 3.0)
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    try:
+        with pytest.raises(p.ProvisionError, match=rf"^Grafana at {url} did not finish the push within 3 s$"):
+            p.provision(url, TOKEN, None, None, p.default_python())
+    finally:
+        silent.close()
