@@ -76,15 +76,22 @@ async def check_reachable(url: str, networks: Iterable[ipaddress.IPv4Network | i
     scheme, host, port = origin(url)
     if scheme not in ("http", "https") or not host:
         raise Unreachable(f"not an http(s) URL: {scheme or 'no scheme'}")
-    networks = list(networks)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        await allowed_addresses(host, port, list(networks))
     except (socket.gaierror, UnicodeError) as err:
         raise Unreachable(f"{host} does not resolve ({err})") from None
-    refused = sorted({info[4][0] for info in infos if not allowed(info[4][0], networks)})
+
+
+async def allowed_addresses(host: str, port: int | None, networks: list, when: str = "") -> list[str]:
+    """The addresses ``host`` resolves to, in order; :class:`Unreachable` if any is not allowed
+    (``when`` tells where in the message); the resolver's own errors pass through."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    refused = sorted(a for a in addresses if not allowed(a, networks))
     if refused:
-        raise Unreachable(f"{host} resolves to a private or reserved address ({', '.join(refused)}); "
+        raise Unreachable(f"{host} resolves to a private or reserved address ({', '.join(refused)}){when}; "
                           "list its network in [ingest] allowed_networks to allow it")
+    return addresses
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -102,14 +109,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = await allowed_addresses(host, port, self._networks, when=" when connecting")
         except (socket.gaierror, UnicodeError) as err:
             raise httpcore.ConnectError(f"{host} does not resolve ({err})") from None
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        refused = [a for a in addresses if not allowed(a, self._networks)]
-        if refused:
-            raise Unreachable(f"{host} resolves to a private or reserved address ({', '.join(sorted(refused))}) "
-                              "when connecting; list its network in [ingest] allowed_networks to allow it")
         failure: Exception = httpcore.ConnectError(f"{host} has no address")
         for address in addresses:
             try:
